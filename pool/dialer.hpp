@@ -1,0 +1,27 @@
+#pragma once
+
+#include <memory>
+#include "pool/error.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
+#include "pool/conn.hpp"
+#include "pool/conn_key.hpp"
+
+namespace hload::pool {
+
+struct DialResult {
+  error_code ec;
+  std::unique_ptr<Conn> conn;
+};
+
+// Dialer opens connections for the pool. dial runs on the executor the pool spawned it on, and
+// ends early with asio::error::operation_aborted when `cancel` is emitted on that executor.
+class Dialer {
+ public:
+  virtual ~Dialer() = default;
+  virtual asio::awaitable<DialResult> dial(const ConnKey& key, asio::cancellation_slot cancel) = 0;
+};
+
+}  // namespace hload::pool

@@ -1,0 +1,114 @@
+#pragma once
+
+// The pool's bookkeeping types. Every field here is guarded by Transport::mu_; the `_locked`
+// functions of Transport are the only code that touches them.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include "pool/error.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/intrusive/list.hpp>
+
+#include "pool/clock.hpp"
+#include "pool/conn.hpp"
+#include "pool/conn_key.hpp"
+#include "pool/trace.hpp"
+
+namespace hload::pool {
+
+namespace bi = boost::intrusive;
+using ListHook = bi::list_member_hook<bi::link_mode<bi::safe_link>>;
+
+struct Dial;
+
+// PooledConn is a connection with the pool's record of it.
+struct PooledConn {
+  std::unique_ptr<Conn> conn;
+  HostPool* host = nullptr;
+  std::uint64_t requests = 0;  // round trips it has carried
+  bool was_idle = false;       // it has sat in the idle list at least once
+  TimePoint idle_since{};
+  ListHook host_idle_hook;    // HostPool::idle
+  ListHook global_idle_hook;  // Transport's LRU over all keys
+};
+
+// WantConn is a waiter: a request that asked for a connection and has neither got one nor
+// given up. It is delivered to at most once (`done`), and leaves every queue the moment it is.
+struct WantConn {
+  HostPool* host = nullptr;
+  asio::any_io_executor executor;  // where the requester resumes
+  TimePoint asked_at{};
+  TimePoint permit_queued_at{};
+  Duration permit_wait{};
+  bool queued_for_permit = false;  // it has been in the permit queue (so it reports a wait)
+  Dial* dial = nullptr;            // the dial it owns, if any
+  ListHook idle_hook;              // HostPool::idle_waiters
+  ListHook permit_hook;            // HostPool::permit_waiters
+
+  bool done = false;
+  error_code ec;
+  PooledConn* conn = nullptr;
+  AcquireOutcome outcome = AcquireOutcome::dial;
+  Duration dial_time{};
+  // Set once the requester has suspended; until then a delivery is only recorded above.
+  asio::any_completion_handler<void(error_code)> handler;
+};
+
+// Dial is a connection attempt in flight. It holds a permit of its host from start to end.
+// Its owner is the waiter it serves; a dial whose owner leaves is given to a waiter queued for
+// a permit or cancelled, so dials in flight never outnumber live waiters (§4 rule 10).
+struct Dial : std::enable_shared_from_this<Dial> {
+  HostPool* host = nullptr;
+  WantConn* owner = nullptr;
+  bool cancelled = false;
+  TimePoint started{};
+  asio::any_io_executor executor;    // the dial runs and is cancelled here
+  asio::cancellation_signal signal;  // emitted only on `executor`
+  ListHook hook;                     // HostPool::dials
+};
+
+using IdleList =
+    bi::list<PooledConn, bi::member_hook<PooledConn, ListHook, &PooledConn::host_idle_hook>>;
+using GlobalIdleList =
+    bi::list<PooledConn, bi::member_hook<PooledConn, ListHook, &PooledConn::global_idle_hook>>;
+using IdleWaiters = bi::list<WantConn, bi::member_hook<WantConn, ListHook, &WantConn::idle_hook>>;
+using PermitWaiters =
+    bi::list<WantConn, bi::member_hook<WantConn, ListHook, &WantConn::permit_hook>>;
+using DialList = bi::list<Dial, bi::member_hook<Dial, ListHook, &Dial::hook>>;
+
+// HostCounters are cumulative counts of one host key, for tests and reports.
+struct HostCounters {
+  std::uint64_t dials_started = 0;
+  std::uint64_t dials_failed = 0;
+  std::uint64_t dials_cancelled = 0;
+  std::uint64_t handoffs = 0;
+  std::uint64_t permit_queued = 0;  // waiters that had to queue for a permit
+  std::array<std::uint64_t, kCloseReasons> closes{};
+};
+
+// HostPool is the state of one host key.
+struct HostPool {
+  explicit HostPool(ConnKey k) : key(std::move(k)) {}
+  ~HostPool() {
+    idle.clear();
+    idle_waiters.clear();
+    permit_waiters.clear();
+    dials.clear();
+  }
+
+  const ConnKey key;
+  IdleList idle;                 // back is the most recently used
+  IdleWaiters idle_waiters;      // every live waiter, oldest first
+  PermitWaiters permit_waiters;  // live waiters held back by the limit, oldest first
+  DialList dials;                // dials in flight that a waiter owns
+  int open = 0;                  // dialing (cancelled ones too), active and idle connections
+  int max_open = 0;
+  int cancelling = 0;  // dials cancelled and not yet finished
+  HostCounters counters;
+};
+
+}  // namespace hload::pool

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstdint>
+#include "pool/error.hpp"
+
+#include "pool/clock.hpp"
+
+namespace hload::pool {
+
+struct ConnKey;
+
+// AcquireOutcome is how a request got its connection (architecture §5 "acquire").
+enum class AcquireOutcome : std::uint8_t {
+  idle,     // taken from the idle list at once
+  handoff,  // waited, then got a connection another request released or a dial nobody claimed
+  dial,     // the dial started on its behalf
+};
+inline constexpr int kAcquireOutcomes = 3;
+
+// CloseReason is why the pool closed a connection (architecture §5 "closes").
+enum class CloseReason : std::uint8_t {
+  server_close,   // the server said Connection: close, spoke HTTP/1.0, or closed the socket
+  idle_timeout,   // idle longer than the idle connection timeout
+  idle_overflow,  // over the per-host or global idle cap
+  error,          // an I/O or protocol error, or the request was abandoned mid-response
+  run_end,        // close_idle_connections at the end of a run
+};
+inline constexpr int kCloseReasons = 5;
+
+const char* to_string(AcquireOutcome o) noexcept;
+const char* to_string(CloseReason r) noexcept;
+
+// GotConnInfo describes the connection a request was given (Go's httptrace.GotConnInfo).
+struct GotConnInfo {
+  AcquireOutcome outcome = AcquireOutcome::dial;
+  bool reused = false;    // the connection carried a request before this one
+  bool was_idle = false;  // it sat in the idle list before this request took it
+  Duration idle_time{};   // how long it sat there (was_idle only)
+  Duration wait{};        // from asking the pool to holding the connection
+  Duration dial_time{};   // the dial's duration (outcome == dial only)
+};
+
+// RequestTrace receives the events of one request. It is always called on the executor
+// the request runs on, so an implementation needs no locking.
+class RequestTrace {
+ public:
+  virtual void on_get_conn() {}
+  // on_permit_wait: the request was queued because its host was at its connection limit;
+  // `queued` runs from queueing until it got a permit or was served (or gave up) another way.
+  virtual void on_permit_wait(Duration /*queued*/) {}
+  virtual void on_got_conn(const GotConnInfo& /*info*/) {}
+  virtual void on_wrote_request() {}
+  virtual void on_first_response_byte() {}
+  // on_retry: the request failed on a stale reused connection and is sent again.
+  virtual void on_retry() {}
+
+ protected:
+  ~RequestTrace() = default;
+};
+
+// ConnObserver receives the transport-wide events of connections. It may be called from any
+// thread that runs the transport, never with the pool's lock held.
+class ConnObserver {
+ public:
+  virtual void on_dial_start(const ConnKey& /*key*/) {}
+  virtual void on_dial_done(const ConnKey& /*key*/, error_code /*ec*/, Duration /*took*/) {}
+  // on_dial_cancelled: a dial was abandoned because nobody was waiting for it any more.
+  virtual void on_dial_cancelled(const ConnKey& /*key*/) {}
+  virtual void on_conn_closed(const ConnKey& /*key*/, CloseReason /*why*/) {}
+
+ protected:
+  ~ConnObserver() = default;
+};
+
+}  // namespace hload::pool

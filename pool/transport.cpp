@@ -1,0 +1,533 @@
+#include "pool/transport.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/container/small_vector.hpp>
+
+#include "pool/bug.hpp"
+
+namespace hload::pool {
+
+namespace {
+
+bool is_eof(const error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe;
+}
+
+}  // namespace
+
+// Deferred collects what a locked step decided and must happen after the lock is released:
+// resuming waiters, destroying connections, starting and cancelling dials, observer calls.
+struct Transport::Deferred {
+  struct Wake {
+    asio::any_completion_handler<void(error_code)> handler;
+    asio::any_io_executor executor;
+    error_code ec;
+  };
+  struct Closing {
+    std::unique_ptr<PooledConn> pc;
+    CloseReason why;
+  };
+  boost::container::small_vector<Wake, 2> wake;
+  boost::container::small_vector<Closing, 2> closing;
+  boost::container::small_vector<std::shared_ptr<Dial>, 2> spawn;
+  boost::container::small_vector<std::shared_ptr<Dial>, 2> cancel;
+};
+
+Transport::Transport(TransportOptions options, Dialer& dialer, const Clock& clock,
+                     ConnObserver* observer)
+    : options_(std::move(options)), dialer_(dialer), clock_(clock), observer_(observer) {}
+
+Transport::~Transport() {
+  // Whatever is still idle is closed; requests and dials must have finished (see header).
+  idle_lru_.clear();
+  for (auto& [key, h] : hosts_) {
+    while (!h->idle.empty()) {
+      PooledConn* pc = &h->idle.front();
+      h->idle.pop_front();
+      delete pc;
+    }
+  }
+}
+
+HostPool* Transport::host_for(const ConnKey& key) {
+  auto l = lock();
+  auto& slot = hosts_[key];
+  if (!slot) slot = std::make_unique<HostPool>(key);
+  return slot.get();
+}
+
+asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& resp) {
+  for (int attempt = 0;; ++attempt) {
+    Acquired got = co_await get_conn(req.host, req.trace, req.cancel);
+    if (got.ec) co_return got.ec;
+    PooledConn* pc = got.conn;
+    // A connection that carried a request or sat idle may have been closed by the server in
+    // the meantime; a fresh dial failing is a real failure and is never retried.
+    const bool may_be_stale = pc->requests > 0 || pc->was_idle;
+    resp = Response{};
+    const ConnResult r = co_await pc->conn->round_trip(req, resp);
+    if (!r.ec) {
+      ++pc->requests;
+      if (options_.race_hook) [[unlikely]]
+        co_await options_.race_hook(RaceWindow::before_put);
+      release(pc, pc->conn->reusable(), CloseReason::server_close);
+      co_return error_code{};
+    }
+    const bool retry = attempt == 0 && may_be_stale && !r.got_any &&
+                       (req.replayable || !r.wrote_any) && is_eof(r.ec);
+    release(pc, false, is_eof(r.ec) && !r.got_any ? CloseReason::server_close : CloseReason::error);
+    if (!retry) co_return r.ec;
+    {
+      auto l = lock();
+      ++retries_;
+    }
+    if (req.trace) req.trace->on_retry();
+  }
+}
+
+asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trace,
+                                              asio::cancellation_slot cancel) {
+  HostPool& h = *host;
+  const TimePoint asked = clock_.now();
+  if (trace) trace->on_get_conn();
+  if (options_.race_hook) [[unlikely]]
+    co_await options_.race_hook(RaceWindow::before_get_conn);
+
+  const auto executor = co_await asio::this_coro::executor;
+  WantConn w;
+  for (;;) {
+    Deferred later;
+    PooledConn* pc = nullptr;
+    const TimePoint now = clock_.now();
+    {
+      // Rule 1: looking at the idle list and queueing as a waiter are one locked step, so no
+      // connection can become idle unseen in between.
+      auto l = lock();
+      close_idle_ = false;
+      expire_idle_locked(now, later);
+      pc = take_idle_locked(h);
+      if (!pc) {
+        w.host = &h;
+        w.executor = executor;
+        w.asked_at = asked;
+        h.idle_waiters.push_back(w);
+        queue_for_dial_locked(h, w, now, later);
+      }
+    }
+    run(later);
+    if (!pc) break;
+
+    const Duration idle_for = now - pc->idle_since;
+    if (idle_for >= options_.liveness_check_after && pc->conn->peer_closed()) {
+      // Rule 2: a connection the server closed while it sat idle is never handed out.
+      Deferred closed;
+      {
+        auto l = lock();
+        close_conn_locked(pc, CloseReason::server_close, clock_.now(), closed);
+      }
+      run(closed);
+      continue;
+    }
+    GotConnInfo info;
+    info.outcome = AcquireOutcome::idle;
+    info.reused = pc->requests > 0;
+    info.was_idle = true;
+    info.idle_time = idle_for;
+    info.wait = clock_.now() - asked;
+    if (trace) trace->on_got_conn(info);
+    co_return Acquired{{}, pc, info};
+  }
+
+  if (options_.race_hook) [[unlikely]]
+    co_await options_.race_hook(RaceWindow::before_wait);
+  const error_code ec = co_await wait_for_delivery(w, cancel);
+  if (trace && w.queued_for_permit) trace->on_permit_wait(w.permit_wait);
+  if (ec) co_return Acquired{ec, nullptr, {}};
+
+  GotConnInfo info;
+  info.outcome = w.outcome;
+  info.reused = w.conn->requests > 0;
+  info.wait = clock_.now() - asked;
+  info.dial_time = w.dial_time;
+  if (trace) trace->on_got_conn(info);
+  co_return Acquired{{}, w.conn, info};
+}
+
+asio::awaitable<error_code> Transport::wait_for_delivery(WantConn& w,
+                                                         asio::cancellation_slot cancel) {
+  auto initiate = [this, &w, cancel](auto handler) mutable {
+    Deferred later;
+    {
+      auto l = lock();
+      if (w.done) {
+        // Delivered between queueing and suspending (Go's third race): the result is already
+        // recorded, so the requester resumes at once instead of being mistaken for gone.
+        later.wake.push_back({std::move(handler), w.executor, w.ec});
+      } else {
+        if (cancel.is_connected()) {
+          cancel.assign([this, &w](asio::cancellation_type) { cancel_waiter(w); });
+        }
+        w.handler = std::move(handler);
+      }
+    }
+    run(later);
+  };
+  constexpr auto token = asio::as_tuple(asio::use_awaitable);
+  auto [ec] =
+      co_await asio::async_initiate<decltype(token), void(error_code)>(std::move(initiate), token);
+  // Back on the requester's executor, where the slot was assigned: no cancellation may reach
+  // this waiter once its frame is gone.
+  if (cancel.is_connected()) cancel.clear();
+  co_return ec;
+}
+
+void Transport::cancel_waiter(WantConn& w) {
+  Deferred later;
+  {
+    auto l = lock();
+    if (w.done) return;  // delivered already; its resumption is on the way
+    deliver_locked(w, nullptr, asio::error::operation_aborted, AcquireOutcome::dial, clock_.now(),
+                   later);
+  }
+  run(later);
+}
+
+void Transport::release(PooledConn* pc, bool reusable, CloseReason if_closed) {
+  Deferred later;
+  {
+    auto l = lock();
+    const TimePoint now = clock_.now();
+    expire_idle_locked(now, later);
+    if (reusable && !options_.disable_keepalive) {
+      put_or_close_idle_locked(pc, now, later);
+    } else {
+      close_conn_locked(pc, if_closed, now, later);
+    }
+  }
+  run(later);
+}
+
+void Transport::close_idle_connections() {
+  Deferred later;
+  {
+    auto l = lock();
+    const TimePoint now = clock_.now();
+    close_idle_ = true;
+    while (!idle_lru_.empty()) {
+      PooledConn* pc = &idle_lru_.front();
+      remove_idle_locked(pc);
+      close_conn_locked(pc, CloseReason::run_end, now, later);
+    }
+  }
+  run(later);
+}
+
+PooledConn* Transport::take_idle_locked(HostPool& h) {
+  // Rule 2: the newest entry first. Expired entries were closed by expire_idle_locked.
+  if (h.idle.empty()) return nullptr;
+  PooledConn* pc = &h.idle.back();
+  remove_idle_locked(pc);
+  return pc;
+}
+
+void Transport::remove_idle_locked(PooledConn* pc) {
+  pc->host->idle.erase(pc->host->idle.iterator_to(*pc));
+  idle_lru_.erase(idle_lru_.iterator_to(*pc));
+}
+
+bool Transport::permit_available_locked(const HostPool& h) const {
+  return (options_.max_conns_per_host <= 0 || h.open < options_.max_conns_per_host) &&
+         (options_.max_conns <= 0 || open_total_ < options_.max_conns);
+}
+
+void Transport::queue_for_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later) {
+  // Rule 3: below the limit a permit is taken at once and a dial starts; at the limit the
+  // waiter queues FIFO for a permit, staying registered for hand-overs meanwhile (rule 4).
+  if (permit_available_locked(h)) {
+    ++h.open;
+    ++open_total_;
+    h.max_open = std::max(h.max_open, h.open);
+    start_dial_locked(h, w, now, later);
+    return;
+  }
+  h.permit_waiters.push_back(w);
+  w.queued_for_permit = true;
+  w.permit_queued_at = now;
+  ++h.counters.permit_queued;
+}
+
+void Transport::start_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later) {
+  auto d = std::make_shared<Dial>();
+  d->host = &h;
+  d->owner = &w;
+  d->started = now;
+  d->executor = w.executor;
+  h.dials.push_back(*d);
+  w.dial = d.get();
+  ++h.counters.dials_started;
+  later.spawn.push_back(std::move(d));
+}
+
+void Transport::deliver_locked(WantConn& w, PooledConn* pc, error_code ec, AcquireOutcome outcome,
+                               TimePoint now, Deferred& later) {
+  HLOAD_CHECK(!w.done, "connection delivered twice to one waiter");
+  leave_queues_locked(w, now, later);
+  w.done = true;
+  w.ec = ec;
+  w.conn = pc;
+  w.outcome = outcome;
+  if (w.handler) {
+    later.wake.push_back({std::move(w.handler), w.executor, ec});
+  }
+}
+
+void Transport::leave_queues_locked(WantConn& w, TimePoint now, Deferred& later) {
+  // Rule 10: a waiter that leaves is removed from its queues at once (Go #33849).
+  HostPool& h = *w.host;
+  if (w.idle_hook.is_linked()) h.idle_waiters.erase(h.idle_waiters.iterator_to(w));
+  if (w.permit_hook.is_linked()) {
+    h.permit_waiters.erase(h.permit_waiters.iterator_to(w));
+    w.permit_wait = now - w.permit_queued_at;
+  }
+  if (w.dial != nullptr) {
+    Dial& d = *w.dial;
+    w.dial = nullptr;
+    d.owner = nullptr;
+    orphan_dial_locked(d, now, later);
+  }
+}
+
+void Transport::orphan_dial_locked(Dial& d, TimePoint now, Deferred& later) {
+  HostPool& h = *d.host;
+  if (!h.permit_waiters.empty()) {
+    // The dial holds a permit: it serves the oldest waiter held back by the limit.
+    WantConn& next = h.permit_waiters.front();
+    h.permit_waiters.pop_front();
+    next.permit_wait = now - next.permit_queued_at;
+    next.dial = &d;
+    d.owner = &next;
+    return;
+  }
+  // Every other waiter has a dial of its own: this one would only add a connection nobody
+  // asked for, so it is cancelled (rule 10; Go #76784 lets such dials pile up).
+  h.dials.erase(h.dials.iterator_to(d));
+  d.cancelled = true;
+  ++h.cancelling;
+  ++h.counters.dials_cancelled;
+  later.cancel.push_back(d.shared_from_this());
+}
+
+void Transport::put_or_close_idle_locked(PooledConn* pc, TimePoint now, Deferred& later) {
+  HostPool& h = *pc->host;
+  // Rule 7: hand-over before idling, to the oldest waiter of the key.
+  if (!h.idle_waiters.empty()) {
+    ++h.counters.handoffs;
+    deliver_locked(h.idle_waiters.front(), pc, {}, AcquireOutcome::handoff, now, later);
+    return;
+  }
+  if (close_idle_) {
+    close_conn_locked(pc, CloseReason::run_end, now, later);
+    return;
+  }
+  if (static_cast<int>(h.idle.size()) >= options_.max_idle_conns_per_host) {
+    close_conn_locked(pc, CloseReason::idle_overflow, now, later);
+    return;
+  }
+  pc->idle_since = now;
+  pc->was_idle = true;
+  h.idle.push_back(*pc);
+  idle_lru_.push_back(*pc);
+  if (options_.max_idle_conns > 0 && static_cast<int>(idle_lru_.size()) > options_.max_idle_conns) {
+    PooledConn* oldest = &idle_lru_.front();
+    remove_idle_locked(oldest);
+    close_conn_locked(oldest, CloseReason::idle_overflow, now, later);
+  }
+}
+
+void Transport::close_conn_locked(PooledConn* pc, CloseReason why, TimePoint now, Deferred& later) {
+  HostPool& h = *pc->host;
+  ++h.counters.closes[static_cast<int>(why)];
+  later.closing.push_back({std::unique_ptr<PooledConn>(pc), why});
+  dec_conns_per_host_locked(h, now, later);
+}
+
+void Transport::dec_conns_per_host_locked(HostPool& h, TimePoint now, Deferred& later) {
+  // Rule 5: the count drops once per open connection; if a waiter is held back by the limit the
+  // permit passes straight to the oldest one instead.
+  if (!h.permit_waiters.empty()) {
+    WantConn& next = h.permit_waiters.front();
+    h.permit_waiters.pop_front();
+    next.permit_wait = now - next.permit_queued_at;
+    start_dial_locked(h, next, now, later);
+    return;
+  }
+  --h.open;
+  --open_total_;
+  HLOAD_CHECK(h.open >= 0 && open_total_ >= 0, "connection count underflow for %s",
+              h.key.to_string().c_str());
+  if (options_.max_conns <= 0) return;
+  // A slot under the global cap frees up: it goes to the host whose oldest permit waiter has
+  // waited longest and whose own limit allows another connection.
+  HostPool* best = nullptr;
+  for (auto& [key, other] : hosts_) {
+    if (other->permit_waiters.empty() || !permit_available_locked(*other)) continue;
+    if (!best || other->permit_waiters.front().permit_queued_at <
+                     best->permit_waiters.front().permit_queued_at) {
+      best = other.get();
+    }
+  }
+  if (!best) return;
+  WantConn& next = best->permit_waiters.front();
+  best->permit_waiters.pop_front();
+  next.permit_wait = now - next.permit_queued_at;
+  ++best->open;
+  ++open_total_;
+  best->max_open = std::max(best->max_open, best->open);
+  start_dial_locked(*best, next, now, later);
+}
+
+void Transport::expire_idle_locked(TimePoint now, Deferred& later) {
+  if (options_.idle_conn_timeout <= Duration::zero()) return;
+  // The LRU is ordered by idle_since, so expired entries are all at its front.
+  while (!idle_lru_.empty() && now - idle_lru_.front().idle_since >= options_.idle_conn_timeout) {
+    PooledConn* pc = &idle_lru_.front();
+    remove_idle_locked(pc);
+    close_conn_locked(pc, CloseReason::idle_timeout, now, later);
+  }
+}
+
+asio::awaitable<void> Transport::dial_conn_for(std::shared_ptr<Dial> d) {
+  HostPool& h = *d->host;
+  if (observer_) observer_->on_dial_start(h.key);
+  if (options_.race_hook) [[unlikely]]
+    co_await options_.race_hook(RaceWindow::before_dial);
+  DialResult res = co_await dialer_.dial(h.key, d->signal.slot());
+  if (options_.race_hook) [[unlikely]]
+    co_await options_.race_hook(RaceWindow::before_deliver);
+
+  const TimePoint now = clock_.now();
+  const Duration took = now - d->started;
+  Deferred later;
+  bool cancelled;
+  {
+    auto l = lock();
+    cancelled = d->cancelled;
+    if (cancelled) {
+      --h.cancelling;
+    } else {
+      h.dials.erase(h.dials.iterator_to(*d));
+    }
+    WantConn* owner = d->owner;
+    if (owner) {
+      owner->dial = nullptr;
+      d->owner = nullptr;
+      owner->dial_time = took;
+    }
+    if (res.ec) {
+      if (!cancelled) ++h.counters.dials_failed;
+      dec_conns_per_host_locked(h, now, later);
+      // Go's rule: a dial error reaches only the waiter it was started for.
+      if (owner) deliver_locked(*owner, nullptr, res.ec, AcquireOutcome::dial, now, later);
+    } else {
+      auto* pc = new PooledConn;
+      pc->conn = std::move(res.conn);
+      pc->host = &h;
+      if (owner) {
+        deliver_locked(*owner, pc, {}, AcquireOutcome::dial, now, later);
+      } else {
+        // Rule 5: a dial nobody claims goes to the oldest waiter or to the idle list.
+        put_or_close_idle_locked(pc, now, later);
+      }
+    }
+  }
+  if (observer_) {
+    if (!(cancelled && res.ec)) observer_->on_dial_done(h.key, res.ec, took);
+  }
+  run(later);
+}
+
+void Transport::run(Deferred& later) {
+  for (auto& c : later.closing) {
+    const ConnKey& key = c.pc->host->key;
+    c.pc.reset();
+    if (observer_) observer_->on_conn_closed(key, c.why);
+  }
+  for (auto& d : later.cancel) {
+    if (observer_) observer_->on_dial_cancelled(d->host->key);
+    asio::post(d->executor, [d] { d->signal.emit(asio::cancellation_type::terminal); });
+  }
+  for (auto& d : later.spawn) {
+    asio::co_spawn(d->executor, dial_conn_for(d), [](std::exception_ptr e) {
+      if (e) HLOAD_BUG("a dial ended with an exception");
+    });
+  }
+  for (auto& wk : later.wake) {
+    asio::post(wk.executor,
+               [h = std::move(wk.handler), ec = wk.ec]() mutable { std::move(h)(ec); });
+  }
+}
+
+HostSnapshot Transport::snapshot(const HostPool* host) const {
+  auto l = lock();
+  HostSnapshot s;
+  s.open = host->open;
+  s.max_open = host->max_open;
+  s.idle = static_cast<int>(host->idle.size());
+  s.idle_waiters = static_cast<int>(host->idle_waiters.size());
+  s.permit_waiters = static_cast<int>(host->permit_waiters.size());
+  s.dials_in_flight = static_cast<int>(host->dials.size());
+  s.dials_cancelling = host->cancelling;
+  s.counters = host->counters;
+  return s;
+}
+
+std::uint64_t Transport::retries() const {
+  auto l = lock();
+  return retries_;
+}
+
+void Transport::check_invariants() const {
+  auto l = lock();
+  int total = 0;
+  for (const auto& [key, hp] : hosts_) {
+    const HostPool& h = *hp;
+    const std::string key_name = key.to_string();
+    const char* name = key_name.c_str();
+    total += h.open;
+    HLOAD_CHECK(options_.max_conns_per_host <= 0 || h.open <= options_.max_conns_per_host,
+                "%s: %d open over the limit", name, h.open);
+    HLOAD_CHECK(h.idle.empty() || h.idle_waiters.empty(),
+                "%s: a waiter waits while a connection is idle", name);
+    HLOAD_CHECK(h.permit_waiters.empty() || !permit_available_locked(h),
+                "%s: a waiter waits for a permit below the limit", name);
+    HLOAD_CHECK(h.dials.size() <= h.idle_waiters.size(), "%s: more dials in flight than waiters",
+                name);
+    HLOAD_CHECK(h.open >= static_cast<int>(h.dials.size() + h.idle.size()) + h.cancelling,
+                "%s: open count below dials and idle connections", name);
+    for (const Dial& d : h.dials) {
+      HLOAD_CHECK(d.owner && d.owner->dial == &d && d.owner->idle_hook.is_linked(),
+                  "%s: a dial in flight without a live owner", name);
+    }
+    for (const WantConn& w : h.permit_waiters) {
+      HLOAD_CHECK(w.idle_hook.is_linked() && !w.dial && !w.done,
+                  "%s: a permit waiter that is not a live waiter without a dial", name);
+    }
+  }
+  HLOAD_CHECK(total == open_total_, "global connection count %d != sum of hosts %d", open_total_,
+              total);
+  HLOAD_CHECK(options_.max_conns <= 0 || open_total_ <= options_.max_conns,
+              "%d open over the global limit", open_total_);
+}
+
+}  // namespace hload::pool

@@ -1,0 +1,139 @@
+#pragma once
+
+// Transport is hload's connection pool: one object shared by every virtual user of a run, with
+// the semantics of Go's net/http Transport after its 2019 rework (architecture §4):
+//
+//  - Looking for an idle connection and queueing as a waiter are one step under one lock.
+//  - Idle lists are most-recently-used first; broken and expired entries are skipped and closed.
+//  - A host at its connection limit queues waiters FIFO for a permit; each permit is handed
+//    straight to the oldest waiter still waiting when a connection or dial ends.
+//  - Late binding: a waiter takes whichever comes first, a connection another request released
+//    or the result of its own dial. A dial whose waiter left goes to the oldest waiter queued for
+//    a permit, or is cancelled; a connection nobody waits for goes to the idle list.
+//  - A connection returns only after its response body was read to the end.
+//
+// Threading. Virtual users run on one io_context per thread (performance.md: sharing one
+// io_context between threads cost 0.6-1.3 us more per request and gained nothing). The pool's
+// state is therefore guarded by one mutex, held only for list and counter updates: no I/O, no
+// allocation on the hot path, no handler invoked under it. A waiter resumes on its own executor
+// (a hand-over from another thread is posted there); a dial runs on the executor of the waiter
+// it was started for. With the default of one thread the mutex is never contended.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+#include "pool/error.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
+#include "pool/clock.hpp"
+#include "pool/conn.hpp"
+#include "pool/conn_key.hpp"
+#include "pool/dialer.hpp"
+#include "pool/pool_state.hpp"
+#include "pool/trace.hpp"
+#include "pool/transport_options.hpp"
+
+namespace hload::pool {
+
+// HostSnapshot is the state of one host key at an instant, read under the lock.
+struct HostSnapshot {
+  int open = 0;             // dialing + active + idle
+  int max_open = 0;         // the most open at once so far
+  int idle = 0;             // in the idle list
+  int idle_waiters = 0;     // entries of the queue for a hand-over (= live waiters)
+  int permit_waiters = 0;   // entries of the queue for a dial permit
+  int dials_in_flight = 0;  // dials a waiter owns
+  int dials_cancelling = 0;
+  HostCounters counters;
+};
+
+// Acquired is the result of get_conn.
+struct Acquired {
+  error_code ec;
+  PooledConn* conn = nullptr;
+  GotConnInfo info;
+};
+
+class Transport {
+ public:
+  Transport(TransportOptions options, Dialer& dialer, const Clock& clock,
+            ConnObserver* observer = nullptr);
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+  // The transport must outlive every request and dial it started (the engine drains its
+  // io_contexts before destroying it).
+  ~Transport();
+
+  const TransportOptions& options() const noexcept { return options_; }
+
+  // host_for returns the pool of key, creating it on first use. Its address is stable for the
+  // transport's lifetime; requests carry it so the hot path does no lookup.
+  HostPool* host_for(const ConnKey& key);
+
+  // round_trip gets a connection, sends req, reads the whole response into resp and returns
+  // the connection to the pool. A request that fails on a reused connection before any byte of
+  // the response arrived is sent once more on another connection when that is safe (rule 9).
+  asio::awaitable<error_code> round_trip(const Request& req, Response& resp);
+
+  // get_conn gets a connection for host: an idle one at once, else by waiting for a hand-over
+  // or for a dial (late binding). On success the caller owns the connection until release.
+  asio::awaitable<Acquired> get_conn(HostPool* host, RequestTrace* trace,
+                                     asio::cancellation_slot cancel);
+
+  // release returns a connection taken with get_conn. A reusable one goes to the oldest waiter
+  // of its key, else to the idle list (subject to the idle caps); any other is closed.
+  void release(PooledConn* pc, bool reusable, CloseReason if_closed);
+
+  // close_idle_connections closes every idle connection, and connections that become idle until
+  // the next get_conn (Go's closeIdle). The engine calls it at the end of a run.
+  void close_idle_connections();
+
+  HostSnapshot snapshot(const HostPool* host) const;
+  std::uint64_t retries() const;
+
+  // check_invariants aborts (HLOAD_BUG) if the pool breaks a rule of architecture §4.11.
+  void check_invariants() const;
+
+ private:
+  // Work decided under the lock and done after it is released.
+  struct Deferred;
+
+  std::unique_lock<std::mutex> lock() const { return std::unique_lock(mu_); }
+  asio::awaitable<void> race_window(RaceWindow w) const;
+
+  PooledConn* take_idle_locked(HostPool& h);
+  void queue_for_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later);
+  bool permit_available_locked(const HostPool& h) const;
+  void start_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later);
+  void deliver_locked(WantConn& w, PooledConn* pc, error_code ec, AcquireOutcome outcome,
+                      TimePoint now, Deferred& later);
+  void leave_queues_locked(WantConn& w, TimePoint now, Deferred& later);
+  void orphan_dial_locked(Dial& d, TimePoint now, Deferred& later);
+  void put_or_close_idle_locked(PooledConn* pc, TimePoint now, Deferred& later);
+  void close_conn_locked(PooledConn* pc, CloseReason why, TimePoint now, Deferred& later);
+  void remove_idle_locked(PooledConn* pc);
+  void dec_conns_per_host_locked(HostPool& h, TimePoint now, Deferred& later);
+  void expire_idle_locked(TimePoint now, Deferred& later);
+  void cancel_waiter(WantConn& w);
+  void run(Deferred& later);
+
+  asio::awaitable<error_code> wait_for_delivery(WantConn& w, asio::cancellation_slot cancel);
+  asio::awaitable<void> dial_conn_for(std::shared_ptr<Dial> d);
+
+  const TransportOptions options_;
+  Dialer& dialer_;
+  const Clock& clock_;
+  ConnObserver* observer_;
+
+  mutable std::mutex mu_;
+  std::map<ConnKey, std::unique_ptr<HostPool>> hosts_;
+  GlobalIdleList idle_lru_;  // front is the least recently used, over all keys
+  int open_total_ = 0;
+  bool close_idle_ = false;  // close connections as they become idle, until the next get_conn
+  std::uint64_t retries_ = 0;
+};
+
+}  // namespace hload::pool
