@@ -8,7 +8,6 @@
 #include <memory>
 #include "pool/error.hpp"
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/intrusive/list.hpp>
@@ -24,6 +23,24 @@ namespace bi = boost::intrusive;
 using ListHook = bi::list_member_hook<bi::link_mode<bi::safe_link>>;
 
 struct Dial;
+
+// Resume wakes a suspended requester: its completion handler with the type erased. (Boost
+// 1.81's any_completion_handler recurses without end when moved through a container.)
+class Resume {
+ public:
+  virtual ~Resume() = default;
+  virtual void operator()(error_code ec) = 0;
+};
+
+template <class Handler>
+class ResumeHandler final : public Resume {
+ public:
+  explicit ResumeHandler(Handler h) : handler_(std::move(h)) {}
+  void operator()(error_code ec) override { std::move(handler_)(ec); }
+
+ private:
+  Handler handler_;
+};
 
 // PooledConn is a connection with the pool's record of it.
 struct PooledConn {
@@ -55,7 +72,7 @@ struct WantConn {
   AcquireOutcome outcome = AcquireOutcome::dial;
   Duration dial_time{};
   // Set once the requester has suspended; until then a delivery is only recorded above.
-  asio::any_completion_handler<void(error_code)> handler;
+  std::unique_ptr<Resume> resume;
 };
 
 // Dial is a connection attempt in flight. It holds a permit of its host from start to end.

@@ -19,6 +19,11 @@ namespace hload::pool {
 
 namespace {
 
+template <class Handler>
+std::unique_ptr<Resume> make_resume(Handler&& h) {
+  return std::make_unique<ResumeHandler<std::decay_t<Handler>>>(std::forward<Handler>(h));
+}
+
 bool is_eof(const error_code& ec) {
   return ec == asio::error::eof || ec == asio::error::connection_reset ||
          ec == asio::error::broken_pipe;
@@ -30,7 +35,7 @@ bool is_eof(const error_code& ec) {
 // resuming waiters, destroying connections, starting and cancelling dials, observer calls.
 struct Transport::Deferred {
   struct Wake {
-    asio::any_completion_handler<void(error_code)> handler;
+    std::unique_ptr<Resume> resume;
     asio::any_io_executor executor;
     error_code ec;
   };
@@ -173,12 +178,12 @@ asio::awaitable<error_code> Transport::wait_for_delivery(WantConn& w,
       if (w.done) {
         // Delivered between queueing and suspending (Go's third race): the result is already
         // recorded, so the requester resumes at once instead of being mistaken for gone.
-        later.wake.push_back({std::move(handler), w.executor, w.ec});
+        later.wake.push_back({make_resume(std::move(handler)), w.executor, w.ec});
       } else {
         if (cancel.is_connected()) {
           cancel.assign([this, &w](asio::cancellation_type) { cancel_waiter(w); });
         }
-        w.handler = std::move(handler);
+        w.resume = make_resume(std::move(handler));
       }
     }
     run(later);
@@ -287,8 +292,8 @@ void Transport::deliver_locked(WantConn& w, PooledConn* pc, error_code ec, Acqui
   w.ec = ec;
   w.conn = pc;
   w.outcome = outcome;
-  if (w.handler) {
-    later.wake.push_back({std::move(w.handler), w.executor, ec});
+  if (w.resume) {
+    later.wake.push_back({std::move(w.resume), w.executor, ec});
   }
 }
 
@@ -473,8 +478,7 @@ void Transport::run(Deferred& later) {
     });
   }
   for (auto& wk : later.wake) {
-    asio::post(wk.executor,
-               [h = std::move(wk.handler), ec = wk.ec]() mutable { std::move(h)(ec); });
+    asio::post(wk.executor, [r = std::move(wk.resume), ec = wk.ec] { (*r)(ec); });
   }
 }
 

@@ -1,0 +1,116 @@
+#pragma once
+
+// A deterministic harness for Transport: one io_context driven with poll(), a FakeDialer whose
+// dials finish only when the test says, a ManualClock, and requesters whose results the test
+// reads after each step. Every step ends with the pool's invariants checked (§4 rule 11).
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "pool/transport.hpp"
+#include "tests/support/fake_dialer.hpp"
+#include "tests/support/manual_clock.hpp"
+
+namespace hload::test {
+
+using pool::AcquireOutcome;
+using pool::CloseReason;
+
+inline pool::ConnKey key_of(const std::string& host, std::uint16_t port = 80) {
+  return pool::ConnKey{"http", host, port, "", false};
+}
+
+// Getter asks the pool for a connection with get_conn and keeps what it got.
+struct Getter final : pool::RequestTrace {
+  std::optional<pool::Acquired> got;
+  asio::cancellation_signal cancel;
+  std::optional<pool::Duration> permit_wait;
+
+  void on_permit_wait(pool::Duration queued) override { permit_wait = queued; }
+  bool waiting() const { return !got.has_value(); }
+  bool ok() const { return got && !got->ec && got->conn; }
+  // conn_id is the FakeConnState id of the connection it holds.
+  int conn_id() const { return static_cast<const FakeConn&>(*got->conn->conn).id(); }
+};
+
+// Caller makes a whole round trip and keeps the outcome.
+struct Caller final : pool::RequestTrace {
+  pool::Request req;
+  pool::Response resp;
+  std::optional<error_code> ec;
+  std::optional<pool::GotConnInfo> info;
+  int retries = 0;
+  asio::cancellation_signal cancel;
+
+  void on_got_conn(const pool::GotConnInfo& i) override { info = i; }
+  void on_retry() override { ++retries; }
+  bool done() const { return ec.has_value(); }
+};
+
+class TransportTest : public ::testing::Test {
+ protected:
+  void make(pool::TransportOptions o) {
+    o.liveness_check_after = pool::Duration::zero();
+    t_ = std::make_unique<pool::Transport>(std::move(o), dialer_, clock_);
+    host_ = t_->host_for(key_of("a.test"));
+  }
+
+  // settle runs every handler that is ready, then checks the invariants.
+  void settle() {
+    io_.restart();
+    io_.poll();
+    t_->check_invariants();
+  }
+
+  void get(Getter& g, pool::HostPool* h = nullptr) {
+    if (!h) h = host_;
+    asio::co_spawn(
+        io_,
+        [this, &g, h]() -> asio::awaitable<void> {
+          g.got = co_await t_->get_conn(h, &g, g.cancel.slot());
+        },
+        asio::detached);
+  }
+
+  void call(Caller& c, pool::HostPool* h = nullptr, bool replayable = true) {
+    c.req.host = h ? h : host_;
+    c.req.wire = "GET / HTTP/1.1\r\nHost: a.test\r\n\r\n";
+    c.req.replayable = replayable;
+    c.req.trace = &c;
+    c.req.cancel = c.cancel.slot();
+    asio::co_spawn(
+        io_,
+        [this, &c]() -> asio::awaitable<void> { c.ec = co_await t_->round_trip(c.req, c.resp); },
+        asio::detached);
+  }
+
+  // put returns what g holds to the pool as reusable.
+  void put(Getter& g) {
+    t_->release(g.got->conn, true, CloseReason::server_close);
+    g.got.reset();
+  }
+  void close(Getter& g, CloseReason why = CloseReason::server_close) {
+    t_->release(g.got->conn, false, why);
+    g.got.reset();
+  }
+
+  pool::HostSnapshot snap(pool::HostPool* h = nullptr) const { return t_->snapshot(h ? h : host_); }
+  std::uint64_t closes(CloseReason why, pool::HostPool* h = nullptr) const {
+    return snap(h).counters.closes[static_cast<int>(why)];
+  }
+
+  asio::io_context io_;
+  FakeDialer dialer_;
+  ManualClock clock_;
+  std::unique_ptr<pool::Transport> t_;
+  pool::HostPool* host_ = nullptr;
+};
+
+}  // namespace hload::test

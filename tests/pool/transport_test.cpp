@@ -1,0 +1,755 @@
+// Deterministic tests of the pool rules of architecture §4, one group per rule. Each test drives
+// the Transport step by step with a fake dialer and a manual clock; the harness checks the
+// invariants of rule 11 after every step.
+
+#include "pool/transport.hpp"
+
+#include <array>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "tests/pool/transport_harness.hpp"
+
+namespace hload::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+pool::TransportOptions capped(int max_conns_per_host, int max_idle = 100) {
+  pool::TransportOptions o;
+  o.max_conns_per_host = max_conns_per_host;
+  o.max_idle_conns_per_host = max_idle;
+  return o;
+}
+
+// ---- Rule 1: looking and queueing are one step --------------------------------------------
+
+// A connection released in the window between a requester's registration as a waiter and its
+// suspension reaches it by hand-over; it is not parked in the idle list behind its back (the
+// third race of Go's seed commit).
+TEST_F(TransportTest, ConnReleasedBeforeWaiterSuspendsIsHandedOver) {
+  bool pause = false;
+  std::unique_ptr<asio::steady_timer> gate;
+  auto o = capped(1);
+  o.race_hook = [&](pool::RaceWindow w) -> asio::awaitable<void> {
+    if (w != pool::RaceWindow::before_wait || !pause) co_return;
+    gate = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor,
+                                                asio::steady_timer::time_point::max());
+    co_await gate->async_wait(asio::as_tuple(asio::use_awaitable));
+  };
+  make(o);
+  Getter a, b;
+  get(a);
+  settle();
+  dialer_.complete(0);
+  settle();
+  ASSERT_TRUE(a.ok());
+
+  pause = true;
+  get(b);
+  settle();
+  ASSERT_TRUE(gate) << "b should be paused between queueing and suspending";
+  EXPECT_EQ(snap().idle_waiters, 1);
+  put(a);  // released while b is in the window
+  settle();
+  EXPECT_EQ(snap().idle, 0) << "the connection must not sit idle while b waits";
+  gate->cancel();
+  settle();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b.got->info.outcome, AcquireOutcome::handoff);
+  EXPECT_EQ(dialer_.started(), 1);
+}
+
+// A connection released just before a requester looks is found in the idle list.
+TEST_F(TransportTest, ConnReleasedBeforeLookingIsFoundIdle) {
+  make(capped(1));
+  Getter a, b;
+  get(a);
+  settle();
+  dialer_.complete(0);
+  settle();
+  put(a);
+  settle();
+  get(b);
+  settle();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b.got->info.outcome, AcquireOutcome::idle);
+  EXPECT_EQ(dialer_.started(), 1);
+}
+
+// ---- Rule 2: most recently used first; broken and expired entries skipped --------------------
+
+TEST_F(TransportTest, IdleListHandsOutNewestFirst) {
+  make(capped(0));
+  std::array<Getter, 3> g;
+  for (auto& x : g) get(x);
+  settle();
+  for (int i = 0; i < 3; ++i) dialer_.complete(i);
+  settle();
+  std::vector<int> order;
+  for (auto& x : g) {
+    order.push_back(x.conn_id());
+    put(x);
+    settle();
+  }
+  Getter next;
+  get(next);
+  settle();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next.conn_id(), order.back());
+  EXPECT_EQ(next.got->info.outcome, AcquireOutcome::idle);
+}
+
+TEST_F(TransportTest, DeadIdleConnIsNeverHandedOut) {
+  make(capped(0));
+  Getter a, b, c;
+  get(a);
+  get(b);
+  settle();
+  dialer_.complete(0);
+  dialer_.complete(1);
+  settle();
+  const int older = a.conn_id();
+  const int newer = b.conn_id();
+  put(a);
+  put(b);
+  settle();
+  dialer_.conns()[newer]->peer_closed = true;  // the server closed it while idle
+  get(c);
+  settle();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.conn_id(), older);
+  EXPECT_TRUE(dialer_.conns()[newer]->destroyed);
+  EXPECT_EQ(closes(CloseReason::server_close), 1u);
+}
+
+TEST_F(TransportTest, IdleConnPastTimeoutIsClosedNotHandedOut) {
+  auto o = capped(0);
+  o.idle_conn_timeout = 90s;
+  make(o);
+  Getter a, b;
+  get(a);
+  settle();
+  dialer_.complete(0);
+  settle();
+  put(a);
+  settle();
+  clock_.advance(89s);
+  get(b);
+  settle();
+  ASSERT_TRUE(b.ok()) << "within the timeout the idle connection is reused";
+  put(b);
+  settle();
+  clock_.advance(90s);
+  Getter c;
+  get(c);
+  settle();
+  EXPECT_TRUE(c.waiting());
+  EXPECT_EQ(dialer_.started(), 2) << "past the timeout a new connection is dialed";
+  EXPECT_EQ(closes(CloseReason::idle_timeout), 1u);
+  EXPECT_TRUE(dialer_.conns()[0]->destroyed);
+  dialer_.complete(1);
+  settle();
+  EXPECT_TRUE(c.ok());
+}
+
+// ---- Rule 3: permit to dial ----------------------------------------------------------------
+
+TEST_F(TransportTest, QueueForDialBlocksAtMaxConnsPerHost) {
+  make(capped(2));
+  std::array<Getter, 5> g;
+  for (auto& x : g) get(x);
+  settle();
+  EXPECT_EQ(dialer_.started(), 2);
+  auto s = snap();
+  EXPECT_EQ(s.open, 2);
+  EXPECT_EQ(s.permit_waiters, 3);
+  EXPECT_EQ(s.idle_waiters, 5);
+  EXPECT_EQ(s.dials_in_flight, 2);
+}
+
+// Go's TestTransportMaxConnsPerHost, black-box: many concurrent requests with cap 2 make
+// exactly 2 dials; after one connection closes, one more request makes exactly one more.
+TEST_F(TransportTest, MaxConnsPerHostManyRequestsTwoDials) {
+  make(capped(2));
+  dialer_.auto_complete = true;
+  std::vector<Caller> calls(50);
+  for (auto& c : calls) call(c);
+  settle();
+  for (auto& c : calls) {
+    ASSERT_TRUE(c.done());
+    EXPECT_FALSE(*c.ec);
+  }
+  EXPECT_EQ(dialer_.started(), 2);
+  EXPECT_EQ(snap().max_open, 2);
+  EXPECT_EQ(snap().idle, 2);
+
+  // The server closes the next connection used: one of the two closes.
+  for (auto& st : dialer_.conns()) st->script.push_back({.keep_alive = false});
+  Caller closer;
+  call(closer);
+  settle();
+  ASSERT_TRUE(closer.done());
+  EXPECT_EQ(snap().open, 1);
+  for (auto& st : dialer_.conns()) st->script.clear();
+  Caller after;
+  call(after);
+  settle();
+  EXPECT_EQ(after.info->outcome, AcquireOutcome::idle) << "the other one is reused";
+  // Two at once then need exactly one more dial.
+  std::shared_ptr<FakeConnState> survivor;
+  for (auto& st : dialer_.conns()) {
+    if (!st->destroyed) survivor = st;
+  }
+  ASSERT_TRUE(survivor);
+  survivor->hold_responses = true;
+  Caller x, y;
+  call(x);
+  call(y);
+  settle();
+  survivor->hold_responses = false;
+  survivor->release_response();
+  settle();
+  EXPECT_FALSE(*x.ec);
+  EXPECT_FALSE(*y.ec);
+  EXPECT_EQ(dialer_.started(), 3);
+  EXPECT_EQ(closes(CloseReason::server_close), 1u);
+}
+
+// ---- Rule 4: late binding ------------------------------------------------------------------
+
+// Go's TestTransportSocketLateBinding: a waiter whose own dial is stalled takes the connection
+// another request releases; the stalled dial then serves the next waiter.
+TEST_F(TransportTest, LateBindingWaiterTakesReleasedConnAndDialServesNext) {
+  make(capped(2));
+  Getter a, b, c;
+  get(a);
+  settle();
+  dialer_.complete(0);
+  settle();
+  get(b);  // its dial (#1) stalls
+  settle();
+  get(c);  // at the limit: queued for a permit
+  settle();
+  EXPECT_EQ(snap().permit_waiters, 1);
+  put(a);
+  settle();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b.got->info.outcome, AcquireOutcome::handoff);
+  EXPECT_EQ(snap().permit_waiters, 0) << "b's dial passed to c";
+  EXPECT_EQ(snap().dials_in_flight, 1);
+  ASSERT_TRUE(c.waiting());
+  ASSERT_TRUE(c.permit_wait.has_value() || c.waiting());
+  dialer_.complete(1);
+  settle();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.got->info.outcome, AcquireOutcome::dial);
+  EXPECT_EQ(dialer_.started(), 2);
+  EXPECT_EQ(snap().counters.dials_cancelled, 0u);
+}
+
+// When the stalled dial finishes after its waiter was served and nobody else waits, it is not
+// wasted: it goes to the idle list (here it completes before the pool's cancel lands).
+TEST_F(TransportTest, LateDialNobodyWaitsForGoesIdle) {
+  make(capped(0));
+  Getter a, b;
+  get(a);
+  settle();
+  dialer_.complete(0);
+  settle();
+  get(b);
+  settle();
+  EXPECT_EQ(dialer_.started(), 2);
+  put(a);               // b is served by hand-over; its dial is cancelled ...
+  dialer_.complete(1);  // ... but has already connected
+  settle();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(snap().idle, 1);
+  EXPECT_EQ(snap().open, 2);
+  EXPECT_FALSE(dialer_.conns()[1]->destroyed);
+}
+
+// ---- Rule 5: nothing wasted or leaked --------------------------------------------------------
+
+TEST_F(TransportTest, DialOfCancelledWaiterServesNextWaiter) {
+  make(capped(1));
+  Getter a, b;
+  get(a);
+  settle();
+  get(b);  // queued for the permit a's dial holds
+  settle();
+  a.cancel.emit(asio::cancellation_type::terminal);
+  settle();
+  ASSERT_TRUE(a.got.has_value());
+  EXPECT_EQ(a.got->ec, asio::error::operation_aborted);
+  EXPECT_EQ(snap().permit_waiters, 0);
+  EXPECT_EQ(snap().dials_in_flight, 1) << "the dial now serves b";
+  dialer_.complete(0);
+  settle();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(dialer_.started(), 1);
+  EXPECT_EQ(snap().counters.dials_cancelled, 0u);
+}
+
+TEST_F(TransportTest, FailedDialDropsCountOncePassingPermitOn) {
+  make(capped(1));
+  Getter a, b;
+  get(a);
+  get(b);
+  settle();
+  EXPECT_EQ(snap().permit_waiters, 1);
+  dialer_.fail(0, asio::error::connection_refused);
+  settle();
+  ASSERT_TRUE(a.got.has_value());
+  EXPECT_EQ(a.got->ec, asio::error::connection_refused) << "the error reaches its own waiter";
+  EXPECT_TRUE(b.waiting());
+  EXPECT_EQ(dialer_.started(), 2) << "the permit passed to b, which dials";
+  EXPECT_EQ(snap().open, 1);
+  dialer_.fail(1, asio::error::connection_refused);
+  settle();
+  EXPECT_EQ(snap().open, 0);
+  EXPECT_EQ(snap().counters.dials_failed, 2u);
+}
+
+// Waiters cancelled while queued for a permit neither leak a permit nor strand another.
+TEST_F(TransportTest, CancelledPermitWaitersLeakNothing) {
+  make(capped(1));
+  Getter a;
+  std::array<Getter, 4> q;
+  get(a);
+  settle();
+  dialer_.complete(0);
+  settle();
+  for (auto& x : q) get(x);
+  settle();
+  EXPECT_EQ(snap().permit_waiters, 4);
+  q[0].cancel.emit(asio::cancellation_type::terminal);
+  q[2].cancel.emit(asio::cancellation_type::terminal);
+  settle();
+  EXPECT_EQ(snap().permit_waiters, 2) << "leavers leave the queue at once";
+  EXPECT_EQ(snap().idle_waiters, 2);
+  ASSERT_TRUE(q[0].permit_wait.has_value()) << "a cancelled permit waiter still reports its wait";
+  put(a);
+  settle();
+  ASSERT_TRUE(q[1].ok());
+  put(q[1]);
+  settle();
+  ASSERT_TRUE(q[3].ok());
+  put(q[3]);
+  settle();
+  auto s = snap();
+  EXPECT_EQ(s.open, 1);
+  EXPECT_EQ(s.idle, 1);
+  EXPECT_EQ(s.idle_waiters + s.permit_waiters, 0);
+  EXPECT_EQ(dialer_.started(), 1);
+}
+
+// Go's TestIdleConnChannelLeak: after the requests finish no waiter is left in any queue, with
+// keep-alive on and off, over several keys.
+TEST_F(TransportTest, NoWaiterLeftAfterRequestsKeepAliveOnAndOff) {
+  for (bool keepalive : {true, false}) {
+    auto o = capped(0);
+    o.disable_keepalive = !keepalive;
+    make(o);
+    dialer_.auto_complete = true;
+    std::vector<pool::HostPool*> hosts;
+    for (int k = 0; k < 5; ++k) hosts.push_back(t_->host_for(key_of("h" + std::to_string(k))));
+    std::vector<Caller> calls(25);
+    for (size_t i = 0; i < calls.size(); ++i) call(calls[i], hosts[i % hosts.size()]);
+    settle();
+    for (auto* h : hosts) {
+      auto s = snap(h);
+      EXPECT_EQ(s.idle_waiters, 0) << "keepalive=" << keepalive;
+      EXPECT_EQ(s.permit_waiters, 0);
+      EXPECT_EQ(s.dials_in_flight, 0);
+      EXPECT_EQ(s.open, keepalive ? s.idle : 0);
+    }
+    for (auto& c : calls) EXPECT_FALSE(*c.ec);
+  }
+}
+
+// ---- Rule 6: return after the body ---------------------------------------------------------
+
+TEST_F(TransportTest, ConnReturnsOnlyAfterBodyIsRead) {
+  make(capped(1));
+  dialer_.auto_complete = true;
+  Caller first, second;
+  call(first);
+  settle();
+  ASSERT_EQ(dialer_.conns().size(), 1u);
+  dialer_.conns()[0]->hold_responses = true;
+  Caller held;
+  call(held);  // takes the idle connection; its response is held mid-body
+  settle();
+  call(second);
+  settle();
+  EXPECT_FALSE(second.done()) << "the connection is busy until the body is read";
+  EXPECT_EQ(snap().idle_waiters, 1);
+  EXPECT_EQ(snap().open, 1);
+  dialer_.conns()[0]->hold_responses = false;
+  dialer_.conns()[0]->release_response();
+  settle();
+  ASSERT_TRUE(held.done());
+  ASSERT_TRUE(second.done());
+  EXPECT_FALSE(*second.ec);
+  EXPECT_EQ(second.info->outcome, AcquireOutcome::handoff);
+  EXPECT_TRUE(second.info->reused);
+  EXPECT_EQ(dialer_.started(), 1);
+}
+
+TEST_F(TransportTest, ConnectionCloseAndErrorsCloseTheConn) {
+  make(capped(0));
+  dialer_.auto_complete = true;
+  Caller warm;
+  call(warm);
+  settle();
+  dialer_.conns()[0]->script.push_back({.keep_alive = false});
+  Caller closing;
+  call(closing);
+  settle();
+  EXPECT_FALSE(*closing.ec);
+  EXPECT_TRUE(dialer_.conns()[0]->destroyed);
+  EXPECT_EQ(closes(CloseReason::server_close), 1u);
+
+  Caller warm2;
+  call(warm2);
+  settle();
+  dialer_.conns()[1]->script.push_back(
+      {.ec = boost::asio::error::invalid_argument, .got_any = true});  // a protocol error
+  Caller failing;
+  call(failing);
+  settle();
+  EXPECT_TRUE(*failing.ec);
+  EXPECT_TRUE(dialer_.conns()[1]->destroyed);
+  EXPECT_EQ(closes(CloseReason::error), 1u);
+  EXPECT_EQ(snap().open, 0);
+}
+
+TEST_F(TransportTest, RequestAbandonedMidResponseClosesConn) {
+  make(capped(1));
+  dialer_.auto_complete = true;
+  Caller warm;
+  call(warm);
+  settle();
+  dialer_.conns()[0]->hold_responses = true;
+  Caller held;
+  call(held);
+  settle();
+  held.cancel.emit(asio::cancellation_type::terminal);
+  settle();
+  ASSERT_TRUE(held.done());
+  EXPECT_EQ(*held.ec, asio::error::operation_aborted);
+  EXPECT_EQ(held.retries, 0);
+  EXPECT_TRUE(dialer_.conns()[0]->destroyed);
+  EXPECT_EQ(snap().open, 0);
+}
+
+// ---- Rule 7: hand-over before idling; idle caps --------------------------------------------
+
+// Go's TestTransportMaxPerHostIdleConns: three held connections, idle cap 2: idle counts go
+// 1, 2, 2 and the third is closed.
+TEST_F(TransportTest, MaxPerHostIdleConns) {
+  make(capped(0, 2));
+  std::array<Getter, 3> g;
+  for (auto& x : g) get(x);
+  settle();
+  for (int i = 0; i < 3; ++i) dialer_.complete(i);
+  settle();
+  std::vector<int> idle;
+  for (auto& x : g) {
+    put(x);
+    settle();
+    idle.push_back(snap().idle);
+  }
+  EXPECT_EQ(idle, (std::vector<int>{1, 2, 2}));
+  EXPECT_EQ(closes(CloseReason::idle_overflow), 1u);
+  EXPECT_EQ(snap().open, 2);
+}
+
+TEST_F(TransportTest, HandOverIgnoresIdleCap) {
+  make(capped(1, 0));
+  Getter a, b;
+  get(a);
+  settle();
+  dialer_.complete(0);
+  settle();
+  get(b);
+  settle();
+  put(a);
+  settle();
+  ASSERT_TRUE(b.ok()) << "a waiter gets the connection even with no idle room";
+  put(b);
+  settle();
+  EXPECT_EQ(snap().idle, 0);
+  EXPECT_EQ(closes(CloseReason::idle_overflow), 1u);
+}
+
+TEST_F(TransportTest, GlobalIdleCapEvictsLeastRecentlyUsed) {
+  auto o = capped(0);
+  o.max_idle_conns = 2;
+  make(o);
+  std::vector<pool::HostPool*> hosts;
+  std::vector<Getter> g(3);
+  for (int k = 0; k < 3; ++k) {
+    hosts.push_back(t_->host_for(key_of("h" + std::to_string(k))));
+    get(g[k], hosts[k]);
+  }
+  settle();
+  for (int i = 0; i < 3; ++i) dialer_.complete(i);
+  settle();
+  for (int k = 0; k < 3; ++k) {
+    put(g[k]);
+    settle();
+  }
+  EXPECT_EQ(snap(hosts[0]).idle, 0) << "the oldest idle connection, of any key, is closed";
+  EXPECT_EQ(snap(hosts[1]).idle, 1);
+  EXPECT_EQ(snap(hosts[2]).idle, 1);
+  EXPECT_EQ(closes(CloseReason::idle_overflow, hosts[0]), 1u);
+}
+
+// Go's TestTransportCloseIdleConnsThenReturn: after close_idle_connections, a connection that
+// comes back is closed too, until the next get_conn.
+TEST_F(TransportTest, CloseIdleConnsThenReturn) {
+  make(capped(0));
+  Getter a, b;
+  get(a);
+  get(b);
+  settle();
+  dialer_.complete(0);
+  dialer_.complete(1);
+  settle();
+  put(a);
+  settle();
+  t_->close_idle_connections();
+  settle();
+  EXPECT_EQ(snap().idle, 0);
+  put(b);
+  settle();
+  EXPECT_EQ(snap().idle, 0) << "returned after close_idle_connections: closed";
+  EXPECT_EQ(closes(CloseReason::run_end), 2u);
+  EXPECT_EQ(snap().open, 0);
+  Getter c;
+  get(c);
+  settle();
+  dialer_.complete(2);
+  settle();
+  put(c);
+  settle();
+  EXPECT_EQ(snap().idle, 1) << "a checkout clears the flag";
+}
+
+// ---- Rule 9: retry on a stale connection ---------------------------------------------------
+
+TEST_F(TransportTest, StaleConnGetIsRetriedOnceOnNewDial) {
+  make(capped(0));
+  dialer_.auto_complete = true;
+  Caller warm;
+  call(warm);
+  settle();
+  // The server closed the idle connection; the FIN arrived too late to be seen.
+  dialer_.conns()[0]->script.push_back({.ec = asio::error::eof, .got_any = false});
+  Caller c;
+  call(c);
+  settle();
+  ASSERT_TRUE(c.done());
+  EXPECT_FALSE(*c.ec);
+  EXPECT_EQ(c.retries, 1);
+  EXPECT_EQ(t_->retries(), 1u);
+  EXPECT_EQ(dialer_.started(), 2);
+}
+
+TEST_F(TransportTest, StalePostWithBodyWrittenIsNotRetried) {
+  make(capped(0));
+  dialer_.auto_complete = true;
+  Caller warm;
+  call(warm);
+  settle();
+  dialer_.conns()[0]->script.push_back({.ec = asio::error::eof, .wrote_any = true});
+  Caller post;
+  call(post, nullptr, /*replayable=*/false);
+  settle();
+  ASSERT_TRUE(post.done());
+  EXPECT_EQ(*post.ec, asio::error::eof);
+  EXPECT_EQ(post.retries, 0);
+  EXPECT_EQ(dialer_.started(), 1);
+}
+
+TEST_F(TransportTest, StalePostWithNothingWrittenIsRetried) {
+  make(capped(0));
+  dialer_.auto_complete = true;
+  Caller warm;
+  call(warm);
+  settle();
+  dialer_.conns()[0]->script.push_back({.ec = asio::error::broken_pipe, .wrote_any = false});
+  Caller post;
+  call(post, nullptr, /*replayable=*/false);
+  settle();
+  EXPECT_FALSE(*post.ec);
+  EXPECT_EQ(post.retries, 1);
+}
+
+TEST_F(TransportTest, FreshConnFailureIsNotRetried) {
+  make(capped(0));
+  dialer_.auto_complete = true;
+  Caller c;
+  // The first connection's first exchange fails: retrying would dial endlessly.
+  dialer_.auto_complete = false;
+  call(c);
+  settle();
+  auto st = dialer_.complete(0);
+  st->script.push_back({.ec = asio::error::eof, .got_any = false});
+  settle();
+  ASSERT_TRUE(c.done());
+  EXPECT_EQ(*c.ec, asio::error::eof);
+  EXPECT_EQ(c.retries, 0);
+  EXPECT_EQ(dialer_.started(), 1);
+}
+
+TEST_F(TransportTest, FailureAfterResponseBytesIsNotRetried) {
+  make(capped(0));
+  dialer_.auto_complete = true;
+  Caller warm;
+  call(warm);
+  settle();
+  dialer_.conns()[0]->script.push_back({.ec = asio::error::eof, .got_any = true});
+  Caller c;
+  call(c);
+  settle();
+  EXPECT_EQ(*c.ec, asio::error::eof);
+  EXPECT_EQ(c.retries, 0);
+}
+
+// ---- Rule 10: better than Go ---------------------------------------------------------------
+
+// Dials in flight never outnumber live waiters: a waiter served by hand-over has its dial
+// cancelled when no other waiter could use it (Go #76784).
+TEST_F(TransportTest, DialsNeverOutnumberWaiters) {
+  make(capped(0));
+  std::array<Getter, 2> held;
+  for (auto& x : held) get(x);
+  settle();
+  dialer_.complete(0);
+  dialer_.complete(1);
+  settle();
+  std::array<Getter, 3> w;
+  for (auto& x : w) get(x);
+  settle();
+  EXPECT_EQ(snap().dials_in_flight, 3);
+  put(held[0]);
+  put(held[1]);
+  settle();
+  EXPECT_TRUE(w[0].ok());
+  EXPECT_TRUE(w[1].ok());
+  auto s = snap();
+  EXPECT_EQ(s.dials_in_flight, 1);
+  EXPECT_EQ(s.counters.dials_cancelled, 2u);
+  EXPECT_EQ(dialer_.pending(), 1) << "the cancelled dials have ended";
+  EXPECT_TRUE(dialer_.at(2).cancelled && dialer_.at(3).cancelled);
+  EXPECT_EQ(s.open, 3);
+}
+
+// A hung endpoint with short request timeouts: dials stay bounded by the live waiters instead
+// of piling up with every request (Go #76784, #71308).
+TEST_F(TransportTest, HungDialsDoNotPileUp) {
+  make(capped(0));
+  for (int i = 0; i < 100; ++i) {
+    Getter g;
+    get(g);
+    settle();
+    g.cancel.emit(asio::cancellation_type::terminal);  // the request times out
+    settle();
+    ASSERT_EQ(g.got->ec, asio::error::operation_aborted);
+    ASSERT_LE(dialer_.pending(), 1);
+  }
+  EXPECT_EQ(snap().open, 0);
+  EXPECT_EQ(snap().counters.dials_cancelled, 100u);
+}
+
+// A waiter that leaves is removed from its queues at once, not when it reaches the front
+// (Go #33849).
+TEST_F(TransportTest, LeavingWaiterLeavesQueuesAtOnce) {
+  make(capped(1));
+  Getter a;
+  get(a);
+  settle();
+  std::vector<Getter> q(100);
+  for (auto& x : q) get(x);
+  settle();
+  EXPECT_EQ(snap().permit_waiters, 100);
+  for (size_t i = 0; i + 1 < q.size(); ++i) q[i].cancel.emit(asio::cancellation_type::terminal);
+  settle();
+  EXPECT_EQ(snap().permit_waiters, 1);
+  EXPECT_EQ(snap().idle_waiters, 2);
+  dialer_.complete(0);
+  settle();
+  put(a);
+  settle();
+  EXPECT_TRUE(q.back().ok());
+}
+
+TEST_F(TransportTest, GlobalConnCapSpansHosts) {
+  auto o = capped(0);
+  o.max_conns = 1;
+  make(o);
+  auto* h1 = t_->host_for(key_of("one"));
+  auto* h2 = t_->host_for(key_of("two"));
+  Getter a, b;
+  get(a, h1);
+  settle();
+  get(b, h2);
+  settle();
+  EXPECT_EQ(dialer_.started(), 1);
+  EXPECT_EQ(snap(h2).permit_waiters, 1);
+  dialer_.complete(0);
+  settle();
+  close(a);
+  settle();
+  EXPECT_EQ(dialer_.started(), 2) << "the freed global slot goes to the other host's waiter";
+  dialer_.complete(1);
+  settle();
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(b.permit_wait.has_value());
+}
+
+// ---- Rule 11: the end state ----------------------------------------------------------------
+
+TEST_F(TransportTest, EverythingBackToZeroAfterCloseIdleConnections) {
+  make(capped(2));
+  dialer_.auto_complete = true;
+  std::vector<Caller> calls(40);
+  for (auto& c : calls) call(c);
+  settle();
+  t_->close_idle_connections();
+  settle();
+  auto s = snap();
+  EXPECT_EQ(s.open, 0);
+  EXPECT_EQ(s.idle + s.idle_waiters + s.permit_waiters + s.dials_in_flight + s.dials_cancelling, 0);
+  EXPECT_EQ(s.counters.closes[static_cast<int>(CloseReason::run_end)], 2u);
+}
+
+// Wait times come from the pool's clock: a request queued for a permit reports exactly how long.
+TEST_F(TransportTest, PermitWaitIsMeasuredOnThePoolClock) {
+  make(capped(1));
+  Getter a, b;
+  get(a);
+  settle();
+  dialer_.complete(0);
+  settle();
+  get(b);
+  settle();
+  clock_.advance(25ms);
+  put(a);
+  settle();
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(b.permit_wait.has_value());
+  EXPECT_EQ(*b.permit_wait, pool::Duration(25ms));
+  EXPECT_EQ(b.got->info.wait, pool::Duration(25ms));
+}
+
+}  // namespace
+}  // namespace hload::test

@@ -1,0 +1,105 @@
+#include "tests/support/fake_dialer.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace hload::test {
+
+namespace {
+constexpr auto kNoEnd = asio::steady_timer::time_point::max();
+}
+
+void FakeConnState::release_response() {
+  released = true;
+  if (gate) gate->cancel();
+}
+
+asio::awaitable<pool::ConnResult> FakeConn::round_trip(const pool::Request& req,
+                                                       pool::Response& resp) {
+  FakeConnState& s = *state_;
+  s.in_round_trip = true;
+  ++s.round_trips;
+  if (s.hold_responses) {
+    s.released = false;
+    s.gate = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor, kNoEnd);
+    co_await s.gate->async_wait(
+        asio::bind_cancellation_slot(req.cancel, asio::as_tuple(asio::use_awaitable)));
+    s.gate.reset();
+    if (!s.released) {
+      // The request was abandoned mid-response: the connection cannot be reused.
+      s.in_round_trip = false;
+      reusable_ = false;
+      co_return pool::ConnResult{asio::error::operation_aborted, true, false};
+    }
+  }
+  s.in_round_trip = false;
+  FakeConnState::Outcome out;
+  if (!s.script.empty()) {
+    out = s.script.front();
+    s.script.pop_front();
+  }
+  pool::ConnResult r;
+  r.ec = out.ec;
+  r.wrote_any = out.wrote_any;
+  r.got_any = out.ec ? out.got_any : true;
+  reusable_ = !out.ec && out.keep_alive;
+  if (!out.ec) {
+    resp.status = 200;
+    resp.keep_alive = out.keep_alive;
+  }
+  co_return r;
+}
+
+asio::awaitable<pool::DialResult> FakeDialer::dial(const pool::ConnKey& key,
+                                                   asio::cancellation_slot cancel) {
+  dials_.push_back(std::make_unique<PendingDial>());
+  PendingDial& d = *dials_.back();
+  d.key = key;
+  if (auto_complete) d.result = error_code{};
+  if (!d.result) {
+    d.gate = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor, kNoEnd);
+    co_await d.gate->async_wait(
+        asio::bind_cancellation_slot(cancel, asio::as_tuple(asio::use_awaitable)));
+  }
+  d.finished = true;
+  if (!d.result) {
+    // Nobody completed it: the pool cancelled it.
+    d.cancelled = true;
+    co_return pool::DialResult{asio::error::operation_aborted, nullptr};
+  }
+  if (*d.result) co_return pool::DialResult{*d.result, nullptr};
+  if (!d.conn) d.conn = new_conn_state();
+  co_return pool::DialResult{{}, std::make_unique<FakeConn>(d.conn)};
+}
+
+int FakeDialer::pending() const {
+  int n = 0;
+  for (const auto& d : dials_) n += d->finished ? 0 : 1;
+  return n;
+}
+
+std::shared_ptr<FakeConnState> FakeDialer::new_conn_state() {
+  auto s = std::make_shared<FakeConnState>();
+  s->id = static_cast<int>(conns_.size());
+  conns_.push_back(s);
+  return s;
+}
+
+std::shared_ptr<FakeConnState> FakeDialer::complete(int i) {
+  PendingDial& d = at(i);
+  d.result = error_code{};
+  d.conn = new_conn_state();
+  if (d.gate) d.gate->cancel();
+  return d.conn;
+}
+
+void FakeDialer::fail(int i, error_code ec) {
+  PendingDial& d = at(i);
+  d.result = ec;
+  if (d.gate) d.gate->cancel();
+}
+
+}  // namespace hload::test

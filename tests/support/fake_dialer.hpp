@@ -1,0 +1,100 @@
+#pragma once
+
+// Test doubles for the pool: a dialer whose dials finish only when the test says, and a
+// connection whose responses can be scripted and held. Single-threaded: drive them and the
+// transport from one io_context with poll().
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "pool/conn.hpp"
+#include "pool/dialer.hpp"
+
+namespace hload::test {
+
+namespace asio = boost::asio;
+using pool::error_code;
+
+// FakeConnState is the test's view of one fake connection; it outlives the connection.
+struct FakeConnState {
+  int id = 0;
+  bool destroyed = false;    // the pool closed (destroyed) the connection
+  bool peer_closed = false;  // what Conn::peer_closed reports
+  int round_trips = 0;
+  // Outcomes of the next round trips, consumed in order; when empty, 200 with keep-alive.
+  struct Outcome {
+    error_code ec;
+    bool keep_alive = true;
+    bool wrote_any = true;
+    bool got_any = false;
+  };
+  std::deque<Outcome> script;
+  // When set, each round trip waits until release_response() before it answers.
+  bool hold_responses = false;
+  std::unique_ptr<asio::steady_timer> gate;  // the held round trip waits here
+  bool released = false;                     // release_response was called for it
+  bool in_round_trip = false;
+
+  // release_response lets the held round trip finish.
+  void release_response();
+};
+
+// FakeConn is an HTTP/1.1-like connection whose behaviour FakeConnState decides.
+class FakeConn final : public pool::Conn {
+ public:
+  explicit FakeConn(std::shared_ptr<FakeConnState> state) : state_(std::move(state)) {}
+  ~FakeConn() override { state_->destroyed = true; }
+
+  asio::awaitable<pool::ConnResult> round_trip(const pool::Request& req,
+                                               pool::Response& resp) override;
+  int max_concurrent_streams() const noexcept override { return 1; }
+  bool reusable() const noexcept override { return reusable_; }
+  bool peer_closed() noexcept override { return state_->peer_closed; }
+  int id() const noexcept { return state_->id; }
+
+ private:
+  std::shared_ptr<FakeConnState> state_;
+  bool reusable_ = true;
+};
+
+// FakeDialer records every dial and holds it until the test completes or fails it.
+class FakeDialer final : public pool::Dialer {
+ public:
+  struct PendingDial {
+    pool::ConnKey key;
+    std::unique_ptr<asio::steady_timer> gate;
+    std::optional<error_code> result;  // set by complete / fail
+    bool finished = false;             // the dial returned to the pool
+    bool cancelled = false;            // it returned because the pool cancelled it
+    std::shared_ptr<FakeConnState> conn;
+  };
+
+  // auto_complete: dials succeed at once (for tests that are not about dialing).
+  bool auto_complete = false;
+
+  asio::awaitable<pool::DialResult> dial(const pool::ConnKey& key,
+                                         asio::cancellation_slot cancel) override;
+
+  int started() const { return static_cast<int>(dials_.size()); }
+  // pending counts dials started and not yet returned to the pool.
+  int pending() const;
+  PendingDial& at(int i) { return *dials_.at(i); }
+  // complete finishes dial i with a new connection and returns that connection's state.
+  std::shared_ptr<FakeConnState> complete(int i);
+  void fail(int i, error_code ec);
+  // conns lists the state of every connection dialed so far, in order.
+  const std::vector<std::shared_ptr<FakeConnState>>& conns() const { return conns_; }
+
+ private:
+  std::shared_ptr<FakeConnState> new_conn_state();
+
+  std::vector<std::unique_ptr<PendingDial>> dials_;
+  std::vector<std::shared_ptr<FakeConnState>> conns_;
+};
+
+}  // namespace hload::test
