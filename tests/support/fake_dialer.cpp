@@ -55,8 +55,13 @@ asio::awaitable<pool::ConnResult> FakeConn::round_trip(const pool::Request& req,
 
 asio::awaitable<pool::DialResult> FakeDialer::dial(const pool::ConnKey& key,
                                                    asio::cancellation_slot cancel) {
-  dials_.push_back(std::make_unique<PendingDial>());
-  PendingDial& d = *dials_.back();
+  PendingDial* dp;
+  {
+    std::lock_guard l(mu_);
+    dials_.push_back(std::make_unique<PendingDial>());
+    dp = dials_.back().get();
+  }
+  PendingDial& d = *dp;
   d.key = key;
   if (auto_complete) d.result = error_code{};
   if (!d.result) {
@@ -76,12 +81,14 @@ asio::awaitable<pool::DialResult> FakeDialer::dial(const pool::ConnKey& key,
 }
 
 int FakeDialer::pending() const {
+  std::lock_guard l(mu_);
   int n = 0;
   for (const auto& d : dials_) n += d->finished ? 0 : 1;
   return n;
 }
 
 std::shared_ptr<FakeConnState> FakeDialer::new_conn_state() {
+  std::lock_guard l(mu_);
   auto s = std::make_shared<FakeConnState>();
   s->id = static_cast<int>(conns_.size());
   conns_.push_back(s);

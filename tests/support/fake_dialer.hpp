@@ -1,11 +1,12 @@
 #pragma once
 
 // Test doubles for the pool: a dialer whose dials finish only when the test says, and a
-// connection whose responses can be scripted and held. Single-threaded: drive them and the
-// transport from one io_context with poll().
+// connection whose responses can be scripted and held. Drive them and the transport from one
+// io_context with poll(); only auto_complete dials may also come from several threads.
 
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -80,10 +81,16 @@ class FakeDialer final : public pool::Dialer {
   asio::awaitable<pool::DialResult> dial(const pool::ConnKey& key,
                                          asio::cancellation_slot cancel) override;
 
-  int started() const { return static_cast<int>(dials_.size()); }
+  int started() const {
+    std::lock_guard l(mu_);
+    return static_cast<int>(dials_.size());
+  }
   // pending counts dials started and not yet returned to the pool.
   int pending() const;
-  PendingDial& at(int i) { return *dials_.at(i); }
+  PendingDial& at(int i) {
+    std::lock_guard l(mu_);
+    return *dials_.at(i);
+  }
   // complete finishes dial i with a new connection and returns that connection's state.
   std::shared_ptr<FakeConnState> complete(int i);
   void fail(int i, error_code ec);
@@ -93,6 +100,7 @@ class FakeDialer final : public pool::Dialer {
  private:
   std::shared_ptr<FakeConnState> new_conn_state();
 
+  mutable std::mutex mu_;  // guards the two lists against dials from several threads
   std::vector<std::unique_ptr<PendingDial>> dials_;
   std::vector<std::shared_ptr<FakeConnState>> conns_;
 };
