@@ -1,0 +1,42 @@
+#include "pool/errors.hpp"
+
+#include <string>
+
+#include <boost/system/errc.hpp>
+
+namespace hload::pool {
+
+namespace {
+
+// PoolCategory gives Errc values their name, messages and generic conditions.
+class PoolCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "hload.pool"; }
+
+  std::string message(int ev) const override {
+    switch (static_cast<Errc>(ev)) {
+      case Errc::dial_timeout:
+        return "dial timed out";
+    }
+    return "unknown hload.pool error";
+  }
+
+  boost::system::error_condition default_error_condition(int ev) const noexcept override {
+    switch (static_cast<Errc>(ev)) {
+      case Errc::dial_timeout:
+        return boost::system::errc::make_error_condition(boost::system::errc::timed_out);
+    }
+    return {ev, *this};
+  }
+};
+
+}  // namespace
+
+const boost::system::error_category& pool_category() noexcept {
+  static const PoolCategory category;
+  return category;
+}
+
+error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), pool_category()}; }
+
+}  // namespace hload::pool

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <type_traits>
+
+#include <boost/system/error_category.hpp>
+
+#include "pool/error.hpp"
+
+namespace hload::pool {
+
+// Errc names the failures the pool itself decides, as opposed to those the operating system or
+// the HTTP parser reports (which keep their own categories). The engine counts errors by kind,
+// so each value is a kind of its own.
+enum class Errc {
+  dial_timeout = 1,  // the dial (resolve and connect) took longer than its timeout
+};
+
+// pool_category is the category of Errc values, named "hload.pool". Its conditions map
+// dial_timeout to std::errc::timed_out, so generic timeout checks see it.
+const boost::system::error_category& pool_category() noexcept;
+
+// make_error_code lets an Errc be used, compared and returned wherever an error_code is.
+error_code make_error_code(Errc e) noexcept;
+
+}  // namespace hload::pool
+
+template <>
+struct boost::system::is_error_code_enum<hload::pool::Errc> : std::true_type {};

@@ -1,0 +1,137 @@
+#pragma once
+
+// Definitions of BasicHttp1Conn. Only http1_conn.cpp (which compiles them once for Http1Conn)
+// and tests that run the connection over another stream include this file, so other
+// translation units do not pay for Beast's parser.
+
+#include "pool/http1_conn.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "pool/bug.hpp"
+#include "pool/response_parser.hpp"
+#include "pool/trace.hpp"
+
+namespace hload::pool {
+
+namespace http1_detail {
+
+// Large enough that one read usually takes a whole small response (status line, a few hundred
+// bytes of headers, a few KB of body): one read system call per request.
+inline constexpr std::size_t kInitialBuffer = 8 * 1024;
+// The most one read asks for once the buffer has grown for a large header.
+inline constexpr std::size_t kMaxRead = 64 * 1024;
+
+}  // namespace http1_detail
+
+template <class Stream>
+BasicHttp1Conn<Stream>::BasicHttp1Conn(Stream stream) : stream_(std::move(stream)) {
+  buffer_.reserve(http1_detail::kInitialBuffer);
+}
+
+template <class Stream>
+asio::awaitable<ConnResult> BasicHttp1Conn<Stream>::round_trip(const Request& req, Response& resp) {
+  HLOAD_CHECK(reusable_, "round_trip on an HTTP/1.1 connection that is not reusable");
+  // Until a complete response has been read the connection's state is unknown: any early
+  // return (error, cancellation) leaves it unusable.
+  reusable_ = false;
+  // Expected failures come back as values; binding req.cancel lets the caller abort the
+  // pending operation, whichever it is.
+  auto token = asio::bind_cancellation_slot(req.cancel, asio::as_tuple(asio::use_awaitable));
+  ConnResult result;
+
+  const auto [write_ec, written] =
+      co_await asio::async_write(stream_, asio::buffer(req.wire), token);
+  resp.bytes_out = written;
+  result.wrote_any = written > 0;
+  if (write_ec) {
+    result.ec = write_ec;
+    co_return result;
+  }
+  if (req.trace) req.trace->on_wrote_request();
+
+  error_code ec;
+  for (;;) {
+    // One parser per response, as Beast parsers are single-use: interim 1xx responses come
+    // before the final one on the same request.
+    ResponseParser parser(req.head);
+    while (!parser.is_done()) {
+      if (buffer_.size() > 0) {
+        // The parser takes a header only whole, so an incomplete one stays buffered
+        // (need_more) until a later read completes it; past the header it takes everything.
+        buffer_.consume(parser.put(buffer_.data(), ec));
+        if (ec == boost::beast::http::error::need_more) ec = {};
+        if (ec || parser.is_done()) break;
+      }
+      const auto [read_ec, n] = co_await stream_.async_read_some(
+          buffer_.prepare(boost::beast::read_size(buffer_, http1_detail::kMaxRead)), token);
+      buffer_.commit(n);
+      resp.bytes_in += n;
+      if (n > 0 && !result.got_any) {
+        result.got_any = true;
+        if (req.trace) req.trace->on_first_response_byte();
+      }
+      if (read_ec == asio::error::eof) {
+        if (parser.got_some()) {
+          // Completes a body delimited by the close; anything else ends in partial_message.
+          parser.put_eof(ec);
+        } else {
+          // A close before any byte of the response is the stale keep-alive case the pool
+          // retries; after an interim response it is a truncated exchange.
+          ec = result.got_any ? error_code(boost::beast::http::error::partial_message)
+                              : error_code(asio::error::eof);
+        }
+        break;
+      }
+      if (read_ec) {
+        ec = read_ec;
+        break;
+      }
+    }
+    if (ec) {
+      result.ec = ec;
+      co_return result;
+    }
+
+    const unsigned status = parser.status();
+    if (status / 100 == 1 && status != 101) continue;
+    resp.status = status;
+    resp.keep_alive = parser.keep_alive();
+    resp.body_bytes = parser.body_bytes();
+    // Bytes after the response were never asked for (junk, or a server pipelining ahead): the
+    // next response could not be told apart from them. After 101 the connection speaks
+    // another protocol.
+    reusable_ = resp.keep_alive && buffer_.size() == 0 && status != 101;
+    co_return result;
+  }
+}
+
+template <class Stream>
+bool BasicHttp1Conn<Stream>::peer_closed() noexcept {
+  if constexpr (requires(Stream & s) { s.native_handle(); }) {
+    char byte;
+    const auto n = ::recv(stream_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    // 0 is the server's FIN; a byte is an unsolicited response; an error other than "would
+    // block" means the socket is dead.
+    const bool closed = n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+    if (closed) reusable_ = false;
+    return closed;
+  } else {
+    return false;
+  }
+}
+
+}  // namespace hload::pool

@@ -1,0 +1,56 @@
+#include "pool/response_parser.hpp"
+
+namespace hload::pool {
+
+namespace http = boost::beast::http;
+using boost::beast::error_code;
+using boost::beast::string_view;
+
+namespace {
+
+// Beast rejects headers over 8 KB by default; real responses with large cookies exceed that
+// (Go accepts 10 MB). Nothing is stored, so the limit only bounds the read buffer's growth.
+constexpr std::uint32_t kHeaderLimit = 64 * 1024;
+
+}  // namespace
+
+ResponseParser::ResponseParser(bool head_request) {
+  // Bodies are counted and dropped, never stored, so their size needs no bound.
+  body_limit(boost::none);
+  header_limit(kHeaderLimit);
+  // Parse the body in the same put() as the header: one call per read.
+  eager(true);
+  if (head_request) skip(true);
+}
+
+void ResponseParser::on_request_impl(http::verb, string_view, string_view, int, error_code&) {
+  // A response parser is never given a request line.
+}
+
+void ResponseParser::on_response_impl(int code, string_view, int, error_code&) {
+  status_ = static_cast<unsigned>(code);
+}
+
+void ResponseParser::on_field_impl(http::field, string_view, string_view, error_code&) {
+  // Connection, Content-Length and Transfer-Encoding are tracked by basic_parser itself.
+}
+
+void ResponseParser::on_header_impl(error_code&) {}
+
+void ResponseParser::on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) {}
+
+std::size_t ResponseParser::on_body_impl(string_view body, error_code&) {
+  body_bytes_ += body.size();
+  return body.size();
+}
+
+void ResponseParser::on_chunk_header_impl(std::uint64_t, string_view, error_code&) {}
+
+std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  body_bytes_ += body.size();
+  return body.size();
+}
+
+void ResponseParser::on_finish_impl(error_code&) {}
+
+}  // namespace hload::pool

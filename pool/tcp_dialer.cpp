@@ -1,0 +1,122 @@
+#include "pool/tcp_dialer.hpp"
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "pool/errors.hpp"
+#include "pool/http1_conn.hpp"
+
+namespace hload::pool {
+
+namespace {
+
+using asio::ip::tcp;
+
+// DialAbort ends a dial early for either of two reasons: the caller emitted on its cancel slot,
+// or the dial timeout expired. Both emit one internal signal that every step of the dial is
+// bound to, so a step need not know why it was aborted; the first reason is kept as the dial's
+// error. The dial's frame is the only owner: the timer and the caller's slot hold weak
+// references, so an expiry or a cancel that comes after the dial returned does nothing.
+class DialAbort {
+ public:
+  explicit DialAbort(const asio::any_io_executor& executor)
+      : timer_(executor), resolver_(executor) {}
+
+  // arm starts the timeout (none when it is not positive) and forwards any cancel emitted on
+  // `cancel` to self.
+  static void arm(const std::shared_ptr<DialAbort>& self, asio::cancellation_slot cancel,
+                  Duration timeout) {
+    const std::weak_ptr<DialAbort> weak = self;
+    if (cancel.is_connected()) {
+      cancel.assign([weak](asio::cancellation_type) {
+        if (const auto s = weak.lock()) s->abort(asio::error::operation_aborted);
+      });
+    }
+    if (timeout > Duration::zero()) {
+      self->timer_.expires_after(timeout);
+      self->timer_.async_wait([weak](error_code ec) {
+        const auto s = weak.lock();
+        if (s && !ec) s->abort(Errc::dial_timeout);
+      });
+    }
+  }
+
+  // slot is what every step of the dial binds its cancellation to.
+  asio::cancellation_slot slot() { return signal_.slot(); }
+
+  // resolver is the dial's resolver, held here because it cannot be cancelled through a slot.
+  tcp::resolver& resolver() { return resolver_; }
+
+  // error is why the dial was aborted: Errc::dial_timeout, operation_aborted, or none.
+  error_code error() const { return error_; }
+
+ private:
+  void abort(error_code why) {
+    if (error_) return;
+    error_ = why;
+    signal_.emit(asio::cancellation_type::terminal);
+    // A lookup in progress ends when the system resolver returns: getaddrinfo itself cannot be
+    // interrupted.
+    resolver_.cancel();
+  }
+
+  asio::steady_timer timer_;
+  tcp::resolver resolver_;
+  asio::cancellation_signal signal_;
+  error_code error_;
+};
+
+// ip_literal parses host as an IPv4 or IPv6 address, so that dialing an address skips the
+// resolver (and its thread hop) entirely.
+std::optional<asio::ip::address> ip_literal(const std::string& host) {
+  error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) return std::nullopt;
+  return address;
+}
+
+}  // namespace
+
+asio::awaitable<DialResult> TcpDialer::dial(const ConnKey& key, asio::cancellation_slot cancel) {
+  const auto executor = co_await asio::this_coro::executor;
+  const auto abort = std::make_shared<DialAbort>(executor);
+  DialAbort::arm(abort, cancel, options_.dial_timeout);
+  auto token = asio::bind_cancellation_slot(abort->slot(), asio::as_tuple(asio::use_awaitable));
+
+  // A step that fails because the dial was aborted reports the abort's reason; a step that
+  // succeeds just as the abort comes keeps its result, but no further step starts.
+  tcp::socket socket(executor);
+  if (const auto address = ip_literal(key.host)) {
+    const std::array endpoints{tcp::endpoint(*address, key.port)};
+    const auto [ec, endpoint] = co_await asio::async_connect(socket, endpoints, token);
+    if (ec) co_return DialResult{abort->error() ? abort->error() : ec, nullptr};
+  } else {
+    const auto [resolve_ec, results] = co_await abort->resolver().async_resolve(
+        key.host, std::to_string(key.port), tcp::resolver::numeric_service, token);
+    if (abort->error()) co_return DialResult{abort->error(), nullptr};
+    if (resolve_ec) co_return DialResult{resolve_ec, nullptr};
+    // Each resolved address is tried in turn; the last failure is the one reported.
+    const auto [ec, endpoint] = co_await asio::async_connect(socket, results, token);
+    if (ec) co_return DialResult{abort->error() ? abort->error() : ec, nullptr};
+  }
+
+  // Set once here so that no request pays for a socket option.
+  error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  if (ec) co_return DialResult{ec, nullptr};
+  co_return DialResult{{}, std::make_unique<Http1Conn>(std::move(socket))};
+}
+
+}  // namespace hload::pool

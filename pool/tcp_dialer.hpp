@@ -1,0 +1,31 @@
+#pragma once
+
+#include "pool/clock.hpp"
+#include "pool/dialer.hpp"
+
+namespace hload::pool {
+
+// TcpDialerOptions are the knobs of a plain TCP dial.
+struct TcpDialerOptions {
+  // Bounds the whole dial, name resolution included; expiry ends it with Errc::dial_timeout.
+  // Zero or less means no bound (Go's zero Dialer).
+  Duration dial_timeout = std::chrono::seconds(30);
+};
+
+// TcpDialer opens plain-TCP HTTP/1.1 connections (Http1Conn) straight to the key's host and port:
+// it does no TLS and uses no proxy. It resolves the host unless it is an IP literal, tries each
+// address in turn and sets TCP_NODELAY once per connection, so requests never pay for a socket
+// option. Failures are returned, never thrown: an unknown host as asio::error::host_not_found (or
+// its try-again variant), a closed port as asio::error::connection_refused, a timeout as
+// Errc::dial_timeout, and a cancel emitted on the dial's slot as asio::error::operation_aborted.
+class TcpDialer final : public Dialer {
+ public:
+  explicit TcpDialer(TcpDialerOptions options = {}) : options_(options) {}
+
+  asio::awaitable<DialResult> dial(const ConnKey& key, asio::cancellation_slot cancel) override;
+
+ private:
+  const TcpDialerOptions options_;
+};
+
+}  // namespace hload::pool
