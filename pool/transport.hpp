@@ -17,7 +17,10 @@
 // state is therefore guarded by one mutex, held only for list and counter updates: no I/O, no
 // allocation on the hot path, no handler invoked under it. A waiter resumes on its own executor
 // (a hand-over from another thread is posted there); a dial runs on the executor of the waiter
-// it was started for. With the default of one thread the mutex is never contended.
+// it was started for. With the default of one thread the mutex is never contended. A
+// connection does its I/O on the io_context that dialed it, whichever thread's request it
+// carries: every io_context that dials must keep running until no request can use its
+// connections any more (the engine holds a work guard on each until the run ends).
 
 #include <map>
 #include <memory>
@@ -33,6 +36,7 @@
 #include "pool/conn_key.hpp"
 #include "pool/dialer.hpp"
 #include "pool/pool_state.hpp"
+#include "pool/round_tripper.hpp"
 #include "pool/trace.hpp"
 #include "pool/transport_options.hpp"
 
@@ -57,7 +61,7 @@ struct Acquired {
   GotConnInfo info;
 };
 
-class Transport {
+class Transport final : public RoundTripper {
  public:
   Transport(TransportOptions options, Dialer& dialer, const Clock& clock,
             ConnObserver* observer = nullptr);
@@ -76,7 +80,7 @@ class Transport {
   // round_trip gets a connection, sends req, reads the whole response into resp and returns
   // the connection to the pool. A request that fails on a reused connection before any byte of
   // the response arrived is sent once more on another connection when that is safe (rule 9).
-  asio::awaitable<error_code> round_trip(const Request& req, Response& resp);
+  asio::awaitable<error_code> round_trip(const Request& req, Response& resp) override;
 
   // get_conn gets a connection for host: an idle one at once, else by waiting for a hand-over
   // or for a dial (late binding). On success the caller owns the connection until release.

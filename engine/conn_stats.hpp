@@ -1,0 +1,45 @@
+#pragma once
+
+// ConnStats counts what the pool reports about connections (dials, failures, cancellations,
+// closes by reason), per host key. The pool calls it from any thread, so its counters are
+// atomics; reading them for the live progress line is safe at any time.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "engine/run_result.hpp"
+#include "pool/conn_key.hpp"
+#include "pool/trace.hpp"
+
+namespace hload::engine {
+
+class ConnStats final : public pool::ConnObserver {
+ public:
+  struct Host {
+    std::atomic<std::uint64_t> dials{0};
+    std::atomic<std::uint64_t> dial_errors{0};
+    std::atomic<std::uint64_t> dials_cancelled{0};
+    std::array<std::atomic<std::uint64_t>, pool::kCloseReasons> closes{};
+  };
+
+  void on_dial_start(const pool::ConnKey& key) override;
+  void on_dial_done(const pool::ConnKey& key, pool::error_code ec, pool::Duration) override;
+  void on_dial_cancelled(const pool::ConnKey& key) override;
+  void on_conn_closed(const pool::ConnKey& key, pool::CloseReason why) override;
+
+  // host returns the counters of key, creating them on first use.
+  Host& host(const pool::ConnKey& key);
+  std::uint64_t total_dials();
+  // add_to copies the counters into each host's result.
+  void add_to(std::map<std::string, HostResult>& hosts);
+
+ private:
+  std::mutex mu_;  // guards the map, not the counters
+  std::map<pool::ConnKey, std::unique_ptr<Host>> hosts_;
+};
+
+}  // namespace hload::engine

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <array>
+#include <string_view>
+
+#include "pool/error.hpp"
+
+namespace hload::engine {
+
+// ErrorKind is the kind of a request that ended without an HTTP response (errors_by_kind).
+enum class ErrorKind {
+  connect_refused,  // nothing listens on the port
+  connect_timeout,  // the dial took longer than -dial-timeout
+  dns,              // the host name did not resolve
+  timeout,          // the request took longer than -t
+  conn_reset,       // the server reset the connection
+  conn_closed,      // the server closed the connection before the response ended
+  protocol,         // a malformed response
+  tls,              // the TLS handshake or record layer failed
+  unreachable,      // no route to the host
+  other,
+};
+inline constexpr int kErrorKinds = static_cast<int>(ErrorKind::other) + 1;
+
+// classify_error names the kind of ec; timed_out says the request's own deadline fired.
+ErrorKind classify_error(const pool::error_code& ec, bool timed_out) noexcept;
+
+const char* to_string(ErrorKind k) noexcept;
+
+}  // namespace hload::engine

@@ -1,0 +1,68 @@
+#pragma once
+
+// RunConfig is everything a run needs, as the command line gave it (architecture §7). cmd/
+// fills and validates it; the engine only reads it.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pool/clock.hpp"
+
+namespace hload::engine {
+
+using pool::Duration;
+
+enum class OutputFormat { text, json, histogram };
+
+struct RunConfig {
+  // What to send.
+  std::string url;
+  std::string method = "GET";
+  std::vector<std::string> headers;        // "Name: value", in order given (-H)
+  std::string body;                        // -d, or the contents of the -D file
+  std::string content_type = "text/html";  // -T (hey's default)
+  std::string accept;                      // -A
+  std::string user_agent;                  // -U; empty: "hload/<version>"
+  std::string basic_auth;                  // -a "user:password"
+  std::string host_header;                 // -host
+  std::string proxy;                       // -x "host:port"
+  bool disable_compression = false;
+  bool disable_redirects = false;
+  bool http2 = false;     // -h2
+  bool insecure = false;  // -insecure: do not verify the server's certificate
+
+  // How much and how fast.
+  int concurrency = 50;                   // -c: virtual users
+  std::optional<std::uint64_t> requests;  // -n; 200 when neither -n nor -z is given
+  std::optional<Duration> duration;       // -z
+  double qps_per_user = 0;                // -q: per virtual user; 0 = no limit
+  double rate = 0;                        // -rate: total per second, open model; 0 = closed model
+  Duration timeout = std::chrono::seconds(20);  // -t: per request; 0 = none
+  int threads = 1;                              // -threads
+
+  // The pool (architecture §3).
+  int max_conns_per_host = 0;
+  int max_idle_conns_per_host = 0;  // 0: the concurrency
+  int max_idle_conns = 0;
+  Duration idle_conn_timeout = std::chrono::seconds(90);
+  int max_conns = 0;
+  bool disable_keepalive = false;
+  Duration dial_timeout = std::chrono::seconds(30);
+
+  // Where the report goes.
+  OutputFormat output = OutputFormat::text;
+  std::string output_file;  // -output: written atomically; empty = stdout
+  bool progress = true;     // a live line on stderr (only shown when stderr is a terminal)
+
+  // request_limit is what -n means after defaults: none when -z is given.
+  std::optional<std::uint64_t> request_limit() const {
+    if (requests) return requests;
+    if (duration) return std::nullopt;
+    return 200;
+  }
+};
+
+}  // namespace hload::engine

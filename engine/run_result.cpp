@@ -1,0 +1,44 @@
+#include "engine/run_result.hpp"
+
+namespace hload::engine {
+
+void HostResult::merge(const HostResult& o) {
+  requests += o.requests;
+  dials += o.dials;
+  dial_errors += o.dial_errors;
+  tls_handshakes += o.tls_handshakes;
+  tls_resumed += o.tls_resumed;
+  reused += o.reused;
+  retries += o.retries;
+  dials_cancelled += o.dials_cancelled;
+  max_open_conns = std::max(max_open_conns, o.max_open_conns);
+  for (size_t i = 0; i < acquire.size(); ++i) acquire[i] += o.acquire[i];
+  for (size_t i = 0; i < closes.size(); ++i) closes[i] += o.closes[i];
+  wait_idle.merge(o.wait_idle);
+  wait_permit.merge(o.wait_permit);
+}
+
+void Phases::merge(const Phases& o) {
+  wait_conn.merge(o.wait_conn);
+  dial.merge(o.dial);
+  write.merge(o.write);
+  first_byte.merge(o.first_byte);
+  body.merge(o.body);
+}
+
+void RunResult::merge(const RunResult& o) {
+  requests += o.requests;
+  ok += o.ok;
+  errors += o.errors;
+  bytes_in += o.bytes_in;
+  bytes_out += o.bytes_out;
+  late_starts += o.late_starts;
+  latency.merge(o.latency);
+  service_time.merge(o.service_time);
+  phases.merge(o.phases);
+  for (const auto& [code, n] : o.status_codes) status_codes[code] += n;
+  for (const auto& [kind, n] : o.errors_by_kind) errors_by_kind[kind] += n;
+  for (const auto& [key, h] : o.hosts) hosts[key].merge(h);
+}
+
+}  // namespace hload::engine

@@ -1,0 +1,126 @@
+#include "engine/target.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+#include <vector>
+
+#include <boost/beast/core/detail/base64.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+namespace hload::engine {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string base64(std::string_view in) {
+  namespace b64 = boost::beast::detail::base64;
+  std::string out(b64::encoded_size(in.size()), '\0');
+  out.resize(b64::encode(out.data(), in.data(), in.size()));
+  return out;
+}
+
+// HeaderList keeps headers in order; set replaces a header of the same name.
+class HeaderList {
+ public:
+  void set(std::string_view name, std::string_view value) {
+    for (auto& [n, v] : fields_) {
+      if (iequals(n, name)) {
+        v = value;
+        return;
+      }
+    }
+    fields_.emplace_back(std::string(name), std::string(value));
+  }
+  bool has(std::string_view name) const {
+    return std::any_of(fields_.begin(), fields_.end(),
+                       [&](const auto& f) { return iequals(f.first, name); });
+  }
+  void append_to(std::string& out) const {
+    for (const auto& [n, v] : fields_) {
+      out.append(n).append(": ").append(v).append("\r\n");
+    }
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+}  // namespace
+
+const char* version() noexcept { return "0.1.0"; }
+
+Target make_target(const RunConfig& cfg) {
+  auto parsed = boost::urls::parse_uri(cfg.url);
+  if (!parsed) throw TargetError("malformed URL: " + cfg.url);
+  const boost::urls::url_view u = *parsed;
+  Target t;
+  t.key.scheme = u.scheme();
+  std::transform(t.key.scheme.begin(), t.key.scheme.end(), t.key.scheme.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (t.key.scheme != "http" && t.key.scheme != "https") {
+    throw TargetError("unsupported scheme: " + t.key.scheme);
+  }
+  t.key.host = u.host_address();
+  std::transform(t.key.host.begin(), t.key.host.end(), t.key.host.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (t.key.host.empty()) throw TargetError("URL has no host: " + cfg.url);
+  const std::uint16_t default_port = t.key.scheme == "https" ? 443 : 80;
+  t.key.port = u.has_port() ? u.port_number() : default_port;
+  t.key.proxy = cfg.proxy;
+
+  // The request target: origin form, or absolute form through a proxy.
+  std::string target;
+  if (!cfg.proxy.empty() && t.key.scheme == "http") {
+    target =
+        std::string(u.scheme()) + "://" + std::string(std::string_view(u.encoded_host_and_port()));
+  }
+  const std::string_view path = u.encoded_path();
+  target += path.empty() ? std::string_view("/") : path;
+  if (u.has_query()) target.append("?").append(std::string_view(u.encoded_query()));
+
+  HeaderList h;
+  std::string host = cfg.host_header;
+  if (host.empty()) host = std::string_view(u.encoded_host_and_port());
+  h.set("Host", host);
+  h.set("User-Agent", cfg.user_agent.empty() ? std::string("hload/") + version() : cfg.user_agent);
+  if (!cfg.accept.empty()) h.set("Accept", cfg.accept);
+  if (!cfg.disable_compression) h.set("Accept-Encoding", "gzip");
+  if (!cfg.body.empty()) h.set("Content-Type", cfg.content_type);
+  if (!cfg.basic_auth.empty()) h.set("Authorization", "Basic " + base64(cfg.basic_auth));
+  for (const std::string& line : cfg.headers) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) throw TargetError("malformed header: " + line);
+    h.set(trim(std::string_view(line).substr(0, colon)),
+          trim(std::string_view(line).substr(colon + 1)));
+  }
+  if (cfg.disable_keepalive) h.set("Connection", "close");
+  const bool sends_body =
+      !cfg.body.empty() || cfg.method == "POST" || cfg.method == "PUT" || cfg.method == "PATCH";
+  if (sends_body) h.set("Content-Length", std::to_string(cfg.body.size()));
+
+  t.wire.reserve(256 + cfg.body.size());
+  t.wire.append(cfg.method).append(" ").append(target).append(" HTTP/1.1\r\n");
+  h.append_to(t.wire);
+  t.wire.append("\r\n").append(cfg.body);
+
+  t.head = cfg.method == "HEAD";
+  t.replayable = cfg.method == "GET" || cfg.method == "HEAD" || cfg.method == "OPTIONS" ||
+                 cfg.method == "TRACE" || h.has("Idempotency-Key") || h.has("X-Idempotency-Key");
+  return t;
+}
+
+}  // namespace hload::engine

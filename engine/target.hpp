@@ -1,0 +1,34 @@
+#pragma once
+
+// Target is the request a run sends, serialized once (performance.md: one write per request,
+// nothing formatted per request) together with the pool key it is sent to.
+
+#include <stdexcept>
+#include <string>
+
+#include "engine/run_config.hpp"
+#include "pool/conn_key.hpp"
+
+namespace hload::engine {
+
+struct Target {
+  pool::ConnKey key;
+  std::string wire;         // request line, headers and body
+  bool replayable = false;  // Go's rule: GET, HEAD, OPTIONS, TRACE, or an idempotency key
+  bool head = false;
+};
+
+// TargetError is a configuration the engine cannot turn into a request (a bad URL). Thrown
+// only at start-up, before any request.
+struct TargetError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// make_target builds the request of cfg. Headers given with -H replace hload's defaults of the
+// same name (case-insensitive); Host comes from -host, else from the URL.
+Target make_target(const RunConfig& cfg);
+
+// version is hload's version string, sent in the default User-Agent.
+const char* version() noexcept;
+
+}  // namespace hload::engine
