@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# build.sh [normal|thread|address] configures and builds hload with Ninja:
+#   normal  -> build/       RelWithDebInfo, benchmarks included
+#   thread  -> build-tsan/  ThreadSanitizer, -O1 -g, no benchmarks
+#   address -> build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer, -O1 -g, no benchmarks
+# Under CI=true warnings are errors. Builds use at most 2 jobs (CI machines have 2 cores).
+set -euo pipefail
+
+flavour=${1:-normal}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+case "$flavour" in
+  normal)
+    dir=build
+    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHLOAD_SANITIZE=)
+    ;;
+  thread | address)
+    [[ $flavour == thread ]] && dir=build-tsan || dir=build-asan
+    args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" -DHLOAD_SANITIZE="$flavour"
+          -DHLOAD_BUILD_BENCHMARKS=OFF)
+    ;;
+  *)
+    echo "usage: $0 [normal|thread|address]" >&2
+    exit 2
+    ;;
+esac
+
+# Explicit either way, so that a build directory configured once under CI does not keep -Werror.
+if [[ ${CI:-} == true ]]; then
+  args+=(-DHLOAD_WERROR=ON)
+else
+  args+=(-DHLOAD_WERROR=OFF)
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+((jobs > 2)) && jobs=2
+
+cmake -S "$root" -B "$root/$dir" -G Ninja "${args[@]}"
+cmake --build "$root/$dir" -j "$jobs"

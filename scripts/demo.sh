@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# demo.sh shows hload's pool at work: 200 virtual users share 2 connections to the built-in
+# server for 20,000 requests, and the report shows per-host dials, reuse and waits.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/scripts/setup.sh"
+"$root/scripts/build.sh" normal
+
+hload=$root/build/hload
+if [[ ! -x $hload ]]; then
+  echo "demo: $hload was not built: the hload command (cmd/main.cpp) does not exist yet" >&2
+  exit 1
+fi
+exec "$hload" -c 200 -max-conns-per-host 2 -n 20000 "$@"

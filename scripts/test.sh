@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# test.sh is the whole check CI runs: setup, then build and run every test in the normal,
+# ThreadSanitizer and AddressSanitizer+UBSan builds. Each ctest run prints its own summary; the
+# script exits non-zero if any build or test failed, after trying all three.
+#
+# HLOAD_TEST_FLAVOURS="normal thread" limits the builds; ctest arguments can be added through
+# HLOAD_CTEST_ARGS (e.g. "-R nginx"). Tests labelled "heavy" run everywhere by default; set
+# HLOAD_SANITIZER_EXCLUDE_LABEL=heavy to skip them under the sanitizers.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+flavours=${HLOAD_TEST_FLAVOURS:-normal thread address}
+start=$SECONDS
+
+"$root/scripts/setup.sh" || exit 1
+
+jobs=$(nproc 2>/dev/null || echo 2)
+((jobs > 2)) && jobs=2
+
+# Sanitizer reports must fail the test that caused them, with enough context to act on.
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4 abort_on_error=0 exitcode=66"
+export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 detect_stack_use_after_return=0 strict_string_checks=1 abort_on_error=0 exitcode=67"
+export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=68"
+
+declare -A outcome
+failed=0
+for flavour in $flavours; do
+  case "$flavour" in
+    normal) dir=build ;;
+    thread) dir=build-tsan ;;
+    address) dir=build-asan ;;
+    *) echo "test: unknown flavour $flavour" >&2; exit 2 ;;
+  esac
+  echo "==== $flavour: build ($dir)"
+  t0=$SECONDS
+  if ! "$root/scripts/build.sh" "$flavour"; then
+    outcome[$flavour]="BUILD FAILED"
+    failed=1
+    continue
+  fi
+
+  ctest_args=(--test-dir "$root/$dir" --output-on-failure --no-tests=error -j "$jobs")
+  if [[ $flavour != normal && -n ${HLOAD_SANITIZER_EXCLUDE_LABEL:-} ]]; then
+    ctest_args+=(-LE "$HLOAD_SANITIZER_EXCLUDE_LABEL")
+  fi
+  # shellcheck disable=SC2206  # word splitting of the extra arguments is intended
+  ctest_args+=(${HLOAD_CTEST_ARGS:-})
+
+  # Older ThreadSanitizer runtimes cannot map their shadow memory when the kernel randomises
+  # mmap with more than 28 bits; running without address randomisation avoids that.
+  runner=()
+  if [[ $flavour == thread ]] && (($(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0) > 28)) &&
+    setarch "$(uname -m)" -R true 2>/dev/null; then
+    runner=(setarch "$(uname -m)" -R)
+  fi
+
+  echo "==== $flavour: test"
+  if "${runner[@]}" ctest "${ctest_args[@]}"; then
+    outcome[$flavour]="passed"
+  else
+    outcome[$flavour]="TESTS FAILED"
+    failed=1
+  fi
+  echo "==== $flavour: ${outcome[$flavour]} in $((SECONDS - t0)) s"
+done
+
+echo "==== summary ($((SECONDS - start)) s)"
+for flavour in $flavours; do
+  echo "  $flavour: ${outcome[$flavour]}"
+done
+exit $failed

@@ -1,0 +1,100 @@
+#pragma once
+
+// NginxServer runs a real nginx for integration tests: on 127.0.0.1, on ports it picks itself,
+// from a configuration it writes into a fresh directory of its own (prefix, pid file, logs,
+// temporary files), so that it never touches or collides with a system nginx or another test.
+// The destructor always stops it, falling back to SIGKILL; if the test process dies first,
+// nginx is sent SIGTERM (PR_SET_PDEATHSIG) and shuts down with it; so construct it on a thread
+// that outlives it (the test's own).
+//
+//   if (!NginxServer::available()) GTEST_SKIP() << NginxServer::kNotInstalled;
+//   NginxServer nginx;
+//   StubStatus before = nginx.counters();
+//   ... traffic to nginx.keepalive_port() ...
+//   StubDelta d = delta(before, nginx.counters());   // exact: the readings are taken out
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "tests/support/stub_status.hpp"
+
+namespace hload::test {
+
+// NginxOptions choose which servers the instance runs. Each enabled one gets its own port.
+struct NginxOptions {
+  // (a) `return 200 "ok\n"` with keep-alive connections that are never closed by count.
+  bool keepalive_server = true;
+  // (b) the same, but nginx closes a connection after `limited_keepalive_requests` requests.
+  bool limited_server = true;
+  int limited_keepalive_requests = 100;
+  // (c) stub_status at /nginx_status, for counters().
+  bool status_server = true;
+  std::chrono::seconds keepalive_timeout{75};
+  // Starting fails (with nginx's log in the exception) after this long.
+  std::chrono::milliseconds start_timeout{10'000};
+};
+
+class NginxServer {
+ public:
+  // Why a test that needs nginx skips, when it is not installed.
+  static constexpr const char* kNotInstalled =
+      "nginx is not installed (scripts/setup.sh installs nginx-light)";
+
+  // binary is the nginx executable (PATH, then /usr/sbin/nginx); empty when there is none.
+  static const std::string& binary();
+  // available says whether nginx is installed.
+  static bool available() { return !binary().empty(); }
+
+  // Starts nginx and returns once every enabled server answers. Throws std::runtime_error with
+  // nginx's log when it cannot start within options.start_timeout.
+  explicit NginxServer(NginxOptions options = {});
+  NginxServer(const NginxServer&) = delete;
+  NginxServer& operator=(const NginxServer&) = delete;
+  ~NginxServer();
+
+  // The ports of the servers (a), (b) and (c); 0 for a server that is not enabled.
+  std::uint16_t keepalive_port() const noexcept { return keepalive_port_; }
+  std::uint16_t limited_port() const noexcept { return limited_port_; }
+  std::uint16_t status_port() const noexcept { return status_port_; }
+
+  // counters reads stub_status with one GET on a connection of its own ("Connection: close"),
+  // read until nginx closes it. That reading is itself one accept, one handled connection and
+  // one request, and its connection is active while it is read: see StubStatus and delta().
+  // Throws std::runtime_error when the page cannot be read.
+  StubStatus counters() const;
+
+  // log returns what nginx wrote to its error log and standard streams so far.
+  std::string log() const;
+
+  // stop shuts nginx down (SIGQUIT, then SIGTERM, then SIGKILL, each wait bounded) and removes
+  // its directory. Idempotent; the destructor calls it.
+  void stop();
+
+ private:
+  // launch starts nginx on fresh ports and waits for it; false when it exited early (a port
+  // taken in the meantime), after which it may be tried again.
+  bool launch(std::chrono::steady_clock::time_point deadline);
+  void write_config() const;
+  // answers says whether port answered a GET of path before the deadline (false too when nginx
+  // exited).
+  bool answers(std::uint16_t port, std::string_view path,
+               std::chrono::steady_clock::time_point deadline);
+  // exited reaps the master if it has exited.
+  bool exited();
+  // kill_and_reap stops the master (and so its workers) with escalating signals, each wait
+  // bounded, and reaps it.
+  void kill_and_reap();
+
+  NginxOptions options_;
+  std::string dir_;  // the prefix: config, pid file, logs, temporary files
+  pid_t pid_ = -1;   // the master process, leader of its own process group
+  std::uint16_t keepalive_port_ = 0;
+  std::uint16_t limited_port_ = 0;
+  std::uint16_t status_port_ = 0;
+};
+
+}  // namespace hload::test
