@@ -1,0 +1,178 @@
+#include "reporters/text_report.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "reporters/format.hpp"
+
+namespace hload::reporters {
+
+namespace {
+
+using engine::Histogram;
+
+constexpr int kBarWidth = 40;  // hey's
+constexpr int kHistogramRows = 10;
+constexpr std::array<double, 8> kPercentiles = {10, 25, 50, 75, 90, 95, 99, 99.9};
+
+// secs formats milliseconds as hey does: seconds with four decimals.
+std::string secs(double ms) { return fixed(ms / 1000.0, 4) + " secs"; }
+
+// pad left-aligns s in a column of `width` characters, keeping at least one space after it.
+std::string pad(const std::string& s, std::size_t width) {
+  return s + std::string(s.size() < width ? width - s.size() : 1, ' ');
+}
+
+void write_summary(std::ostream& out, const engine::RunResult& r, bool rate_mode) {
+  const auto& lat = r.latency;
+  out << "Summary:\n";
+  out << "  Total:        " << fixed(r.elapsed_s, 4) << " secs\n";
+  out << "  Slowest:      " << secs(lat.max_ms()) << "\n";
+  out << "  Fastest:      " << secs(lat.min_ms()) << "\n";
+  out << "  Average:      " << secs(lat.mean_ms()) << "\n";
+  out << "  Requests/sec: " << fixed(r.rps(), 4) << "\n";
+  out << "\n";
+  out << "  Total data:   " << r.bytes_in << " bytes\n";
+  // hey divides by the responses received; requests that failed carried no body.
+  const std::uint64_t responses = r.requests - std::min(r.errors, r.requests);
+  if (responses > 0) out << "  Size/request: " << r.bytes_in / responses << " bytes\n";
+  if (rate_mode) {
+    out << "\n";
+    out << "  Rate:         " << fixed(r.config.rate, 2) << " requests/sec (open model)\n";
+    out << "  Late starts:  " << r.late_starts << " (sent after they were due)\n";
+    out << "  Latency is response time, measured from when each request was due; gates use it.\n";
+  }
+}
+
+// write_histogram re-buckets the log buckets into equal-width ranges between fastest and
+// slowest. Each bucket goes whole to the range holding its middle: it is far narrower than a
+// range, and the counts stay integers that add up to the total.
+void write_histogram(std::ostream& out, const Histogram& h) {
+  out << "Response time histogram:\n";
+  const double lo = h.min_ms();
+  const double width = (h.max_ms() - lo) / kHistogramRows;
+  std::array<std::uint64_t, kHistogramRows> counts{};
+  for (const auto& b : h.buckets()) {
+    const double mid = std::isfinite(b.upper_ms) && b.lower_ms > 0
+                           ? std::sqrt(b.lower_ms * b.upper_ms)
+                           : (b.lower_ms > 0 ? h.max_ms() : h.min_ms());
+    const double at = std::clamp(mid, h.min_ms(), h.max_ms());
+    const int row = width > 0 ? static_cast<int>((at - lo) / width) : 0;
+    counts[std::min(row, kHistogramRows - 1)] += b.count;
+  }
+  const std::uint64_t most = *std::max_element(counts.begin(), counts.end());
+  std::vector<std::string> labels;
+  std::size_t label_width = 0;
+  for (int i = 0; i < kHistogramRows; ++i) {
+    // Like hey, a row is labelled with the upper end of its range.
+    const std::string label =
+        fixed((lo + width * (i + 1)) / 1000.0, 3) + " [" + std::to_string(counts[i]) + "]";
+    label_width = std::max(label_width, label.size());
+    labels.push_back(label);
+  }
+  for (int i = 0; i < kHistogramRows; ++i) {
+    out << "  " << pad(labels[i], label_width + 1) << "|" << bar(counts[i], most, kBarWidth)
+        << "\n";
+  }
+}
+
+void write_distribution(std::ostream& out, const char* title, const Histogram& h) {
+  out << title << "\n";
+  for (double p : kPercentiles) {
+    const std::string pct = (p == std::floor(p) ? fixed(p, 0) : fixed(p, 1)) + "%";
+    out << "  " << pct << " in " << fixed(h.percentile_ms(p / 100.0) / 1000.0, 4) << " secs\n";
+  }
+}
+
+void write_details(std::ostream& out, const engine::Phases& p) {
+  out << "Details (average, fastest, slowest):\n";
+  const auto line = [&out](const char* name, const Histogram& h) {
+    out << "  " << pad(name, 14) << secs(h.mean_ms()) << ", " << secs(h.min_ms()) << ", "
+        << secs(h.max_ms()) << "  (n=" << h.count() << ")\n";
+  };
+  line("wait-conn:", p.wait_conn);
+  line("dial:", p.dial);
+  line("req write:", p.write);
+  line("resp wait:", p.first_byte);
+  line("resp read:", p.body);
+}
+
+void write_counts(std::ostream& out, const engine::RunResult& r) {
+  out << "Status code distribution:\n";
+  for (const auto& [code, n] : r.status_codes) {
+    out << "  [" << code << "] " << n << " responses\n";
+  }
+  std::uint64_t errors = 0;
+  for (const auto& [kind, n] : r.errors_by_kind) errors += n;
+  if (errors == 0) return;
+  out << "\nError distribution:\n";
+  for (const auto& [kind, n] : r.errors_by_kind) {
+    if (n > 0) out << "  [" << n << "] " << kind << "\n";
+  }
+}
+
+std::string wait_line(const Histogram& h) {
+  if (h.count() == 0) return "none";
+  return "p50 " + fixed(h.percentile_ms(0.50) / 1000.0, 4) + " s  p99 " +
+         fixed(h.percentile_ms(0.99) / 1000.0, 4) + " s  max " + fixed(h.max_ms() / 1000.0, 4) +
+         " s   (n=" + std::to_string(h.count()) + ")";
+}
+
+void write_host(std::ostream& out, const std::string& key, const engine::HostResult& h) {
+  const auto label = [](const char* s) { return "    " + pad(s, 17); };
+  const auto acquired = [&h](pool::AcquireOutcome o) {
+    return std::string(pool::to_string(o)) + " " +
+           std::to_string(h.acquire[static_cast<std::size_t>(o)]);
+  };
+  out << "  " << key << "\n";
+  out << label("dials:") << h.dials << " (" << h.dial_errors << " failed, " << h.dials_cancelled
+      << " cancelled)   max open: " << h.max_open_conns << "\n";
+  out << label("requests:") << h.requests << "   reused: " << h.reused << " ("
+      << fixed(h.reuse_ratio() * 100.0, 2) << "%)   retries: " << h.retries << "\n";
+  out << label("acquired by:") << acquired(pool::AcquireOutcome::idle) << "   "
+      << acquired(pool::AcquireOutcome::handoff) << "   " << acquired(pool::AcquireOutcome::dial)
+      << "\n";
+  out << label("wait for idle:") << wait_line(h.wait_idle) << "\n";
+  out << label("wait for permit:") << wait_line(h.wait_permit) << "\n";
+  out << label("TLS handshakes:") << h.tls_handshakes << " (" << h.tls_resumed << " resumed)\n";
+  out << label("closes:");
+  for (int i = 0; i < pool::kCloseReasons; ++i) {
+    out << (i ? "  " : "") << pool::to_string(static_cast<pool::CloseReason>(i)) << " "
+        << h.closes[i];
+  }
+  out << "\n";
+}
+
+}  // namespace
+
+void write_text(std::ostream& out, const engine::RunResult& r) {
+  const bool rate_mode = r.config.rate > 0;
+  if (r.interrupted) {
+    out << "Interrupted after " << r.requests << " requests: partial results.\n\n";
+  }
+  write_summary(out, r, rate_mode);
+  out << "\n";
+  if (r.latency.count() > 0) {
+    write_histogram(out, r.latency);
+    out << "\n";
+    write_distribution(out, "Latency distribution:", r.latency);
+    out << "\n";
+  } else {
+    out << "No latencies were recorded.\n\n";
+  }
+  if (rate_mode && r.service_time.count() > 0) {
+    write_distribution(out, "Service time distribution (from actually sending):", r.service_time);
+    out << "\n";
+  }
+  write_details(out, r.phases);
+  out << "\n";
+  write_counts(out, r);
+  if (r.hosts.empty()) return;
+  out << "\nConnection pool (per host):\n";
+  for (const auto& [key, h] : r.hosts) write_host(out, key, h);
+}
+
+}  // namespace hload::reporters
