@@ -1,0 +1,159 @@
+#include "cmd/cli.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <CLI/App.hpp>
+
+#include "cmd/addresses.hpp"
+#include "cmd/app_flags.hpp"
+#include "cmd/argv_normalize.hpp"
+#include "cmd/run_flags.hpp"
+#include "cmd/serve_flags.hpp"
+#include "cmd/usage_error.hpp"
+
+namespace hload::cli {
+namespace {
+
+constexpr std::string_view kRunUsage = "hload [flags] URL";
+
+constexpr std::string_view kRunFooter =
+    "Flags take one dash or two: -c 10, -c=10, --c 10. A switch takes no value, or =true or\n"
+    "=false. The URL may come before, between or after the flags; -- ends the flags.\n"
+    "\n"
+    "Subcommands (first word):\n"
+    "  hload demo [flags]   load hload's built-in server: -c 200 -max-conns-per-host 2 -n 20000\n"
+    "                       unless flags say otherwise (hload demo -h)\n"
+    "  hload serve [flags]  run the built-in server alone (hload serve -h)\n"
+    "\n"
+    "Exit status: 0 the run is done, 1 a gate failed, 2 bad usage or the run could not start.";
+
+// Flags is what the flag parser found: the positional words, or a text to show instead.
+struct Flags {
+  std::vector<std::string> positionals;
+  std::optional<ParseResult> show;  // ShowHelp or ShowVersion: nothing else is looked at
+};
+
+// parse_flags normalizes args (Go style, see argv_normalize.hpp) and lets CLI11 sort them onto
+// app's flags.
+Flags parse_flags(CLI::App& app, const std::vector<std::string>& args,
+                  std::string_view help_command) {
+  std::vector<std::string> words = normalize_go_flags(args, flag_table(app), help_command);
+  std::reverse(words.begin(), words.end());  // CLI11 takes words from the back
+  try {
+    app.parse(words);
+  } catch (const CLI::CallForHelp&) {
+    return {{}, ShowHelp{app.help()}};
+  } catch (const CLI::CallForVersion& version) {
+    return {{}, ShowVersion{version.what()}};
+  }
+  // Unknown flags were refused by the normalizer, so what remains is the "--" it put after
+  // the flags and the positional words after it.
+  std::vector<std::string> positionals = app.remaining();
+  positionals.erase(positionals.begin());
+  return {std::move(positionals), std::nullopt};
+}
+
+// check_no_subcommand_later refuses a subcommand that is not the first word, which would
+// otherwise be reported as a strange URL.
+void check_no_subcommand_later(const std::vector<std::string>& positionals) {
+  for (const auto& word : positionals) {
+    if (word == "demo" || word == "serve") {
+      throw UsageError(word + " must be the first word (usage: hload " + word + " [flags])");
+    }
+  }
+}
+
+ParseResult parse_run(const std::vector<std::string>& args) {
+  const auto app = make_app(
+      "hload sends HTTP requests from concurrent virtual users over one shared connection pool\n"
+      "and reports the latency, and how the pool dialed, reused and queued for connections.",
+      std::string(kRunUsage));
+  app->footer(std::string(kRunFooter));
+  add_run_flags(*app, engine::RunConfig{});
+  add_help_and_version(*app);
+  Flags flags = parse_flags(*app, args, "hload -h");
+  if (flags.show) return *flags.show;
+
+  // Flags first, as Go reads them: "-c URL" is a bad -c more than it is a missing URL.
+  engine::RunConfig config = read_run_flags(*app, engine::RunConfig{});
+  check_no_subcommand_later(flags.positionals);
+  if (flags.positionals.empty()) {
+    throw UsageError("missing URL (usage: " + std::string(kRunUsage) + ")");
+  }
+  if (flags.positionals.size() > 1) {
+    throw UsageError("more than one URL: " + quote(flags.positionals[0]) + " and " +
+                     quote(flags.positionals[1]) + " (a run loads one URL)");
+  }
+  check_target_url(flags.positionals.front());
+  config.url = flags.positionals.front();
+  return RunCommand{std::move(config)};
+}
+
+// demo_defaults are the run flags of the demo: two connections shared by 200 users.
+engine::RunConfig demo_defaults() {
+  engine::RunConfig config;
+  config.concurrency = 200;
+  config.max_conns_per_host = 2;
+  config.requests = 20000;
+  return config;
+}
+
+ParseResult parse_demo(const std::vector<std::string>& args) {
+  const auto app = make_app(
+      "hload demo starts hload's built-in server on 127.0.0.1 and loads it: 200 users over two\n"
+      "connections show the pool's queues at work. Every run flag applies.",
+      "hload demo [flags]");
+  add_run_flags(*app, demo_defaults());
+  add_help_and_version(*app);
+  Flags flags = parse_flags(*app, args, "hload demo -h");
+  if (flags.show) return *flags.show;
+  if (!flags.positionals.empty()) {
+    throw UsageError("demo takes no URL: it loads its own server (got " +
+                     quote(flags.positionals.front()) + ")");
+  }
+  return DemoCommand{read_run_flags(*app, demo_defaults())};
+}
+
+ParseResult parse_serve(const std::vector<std::string>& args) {
+  const auto app = make_app(
+      "hload serve runs hload's built-in HTTP/1.1 server on 127.0.0.1 until interrupted: a\n"
+      "target whose answers, delays and connection closes are chosen by flags.",
+      "hload serve [flags]");
+  add_serve_flags(*app);
+  add_help_and_version(*app);
+  Flags flags = parse_flags(*app, args, "hload serve -h");
+  if (flags.show) return *flags.show;
+  if (!flags.positionals.empty()) {
+    throw UsageError("serve takes no arguments, only flags (got " +
+                     quote(flags.positionals.front()) + ")");
+  }
+  return ServeCommand{read_serve_flags(*app)};
+}
+
+}  // namespace
+
+ParseResult parse_command_line(int argc, const char* const* argv) {
+  try {
+    std::vector<std::string> args;
+    for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+    const std::string_view first = args.empty() ? std::string_view() : args.front();
+    if (first == "serve" || first == "demo") {
+      const std::vector<std::string> rest(args.begin() + 1, args.end());
+      return first == "serve" ? parse_serve(rest) : parse_demo(rest);
+    }
+    return parse_run(args);
+  } catch (const UsageError& e) {
+    return BadUsage{e.what()};
+  } catch (const std::exception& e) {
+    // CLI11 should see nothing it refuses once the normalizer has passed the words; whatever
+    // it or the system still throws is reported as a usage problem, on one line.
+    return BadUsage{printable(e.what())};
+  }
+}
+
+}  // namespace hload::cli

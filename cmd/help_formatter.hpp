@@ -1,0 +1,34 @@
+#pragma once
+
+// The help text in Go's style: flags shown with one dash, as hey users write them.
+
+#include <string>
+#include <vector>
+
+#include <CLI/Formatter.hpp>
+
+namespace hload::cli {
+
+// GoStyleFormatter lays the help out as Go tools do: the usage line, what the command does, the
+// flags in groups, then the app's footer. Each flag reads "-name VALUE  what it does (default
+// x)": every long name with one dash (two work as well; the footer says so), the value's
+// placeholder, and the default at the end of the description, where a reader looks for it.
+// Switches show no default: they are off unless given.
+class GoStyleFormatter : public CLI::Formatter {
+ public:
+  // usage is the line printed after "Usage: ", such as "hload [flags] URL".
+  explicit GoStyleFormatter(std::string usage);
+
+  std::string make_help(const CLI::App* app, std::string name,
+                        CLI::AppFormatMode mode) const override;
+  std::string make_group(std::string group, bool is_positional,
+                         std::vector<const CLI::Option*> options) const override;
+  std::string make_option_name(const CLI::Option* option, bool is_positional) const override;
+  std::string make_option_opts(const CLI::Option* option) const override;
+  std::string make_option_desc(const CLI::Option* option) const override;
+
+ private:
+  std::string usage_;
+};
+
+}  // namespace hload::cli

@@ -1,0 +1,260 @@
+#include "cmd/run_flags.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "cmd/addresses.hpp"
+#include "cmd/app_flags.hpp"
+#include "cmd/body_file.hpp"
+#include "cmd/flag_values.hpp"
+#include "cmd/go_duration.hpp"
+#include "cmd/http_syntax.hpp"
+#include "cmd/thread_limit.hpp"
+#include "cmd/usage_error.hpp"
+#include "cmd/version.hpp"
+
+namespace hload::cli {
+namespace {
+
+using engine::OutputFormat;
+using engine::RunConfig;
+
+constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
+
+// kOutputFormats names each report format as -o spells it.
+constexpr std::array<std::pair<std::string_view, OutputFormat>, 3> kOutputFormats{{
+    {"text", OutputFormat::text},
+    {"json", OutputFormat::json},
+    {"histogram", OutputFormat::histogram},
+}};
+
+std::string output_name(OutputFormat format) {
+  return std::string(std::find_if(kOutputFormats.begin(), kOutputFormats.end(), [&](const auto& f) {
+                       return f.second == format;
+                     })->first);
+}
+
+// shortest writes x as briefly as it reads back ("0", "2.5").
+std::string shortest(double x) {
+  char text[32];
+  return std::string(text, std::to_chars(text, text + sizeof text, x).ptr);
+}
+
+void add_request_flags(CLI::App& app, const RunConfig& d) {
+  app.option_defaults()->group("Request");
+  add_value_flag(app, "m", "METHOD", "HTTP method, any token, sent in upper case", d.method);
+  add_value_flag(app, "H", "\"NAME: VALUE\"", "request header; repeat for more");
+  add_value_flag(app, "d", "BODY", "request body (not with -D)");
+  add_value_flag(app, "D", "FILE", "request body read from FILE (not with -d)");
+  add_value_flag(app, "T", "TYPE", "Content-Type header", d.content_type);
+  add_value_flag(app, "A", "TYPE", "Accept header");
+  add_value_flag(app, "U", "AGENT", "User-Agent header", "hload/" + std::string(kVersion));
+  add_value_flag(app, "a", "USER:PASS", "basic authentication");
+  add_value_flag(app, "host", "HOST[:PORT]", "Host header", "the URL's host");
+  add_value_flag(app, "x", "HOST:PORT", "HTTP proxy");
+  add_switch(app, "h2", "speak HTTP/2");
+  add_switch(app, "disable-compression", "do not ask for compressed responses");
+  add_switch(app, "disable-redirects", "do not follow redirects");
+  add_switch(app, "insecure", "do not verify the server's TLS certificate");
+}
+
+void add_load_flags(CLI::App& app, const RunConfig& d) {
+  app.option_defaults()->group("Load");
+  add_value_flag(app, "n", "N", "requests in all, at least -c",
+                 d.requests ? std::to_string(*d.requests) : "200, none with -z");
+  add_value_flag(app, "c", "N", "concurrent virtual users, at least 1",
+                 std::to_string(d.concurrency));
+  add_value_flag(app, "z", "DURATION", "run this long (10s, 1m30s); with -n, until either is met");
+  add_value_flag(app, "q", "QPS", "requests/s per virtual user at most; 0 = no limit",
+                 shortest(d.qps_per_user));
+  add_value_flag(app, "rate", "R", "requests/s in all, sent on schedule (open model); not with -q");
+  add_value_flag(app, "t", "SECONDS", "timeout per request (seconds or 1500ms); 0 = none",
+                 format_go_duration(d.timeout));
+  add_value_flag(app, "threads", "N",
+                 "threads for the virtual users, at most -c and " + std::to_string(max_threads()),
+                 std::to_string(d.threads));
+  add_value_flag(app, "cpus", "N", "accepted for hey's sake and ignored; see -threads");
+}
+
+void add_pool_flags(CLI::App& app, const RunConfig& d) {
+  app.option_defaults()->group("Connection pool");
+  add_value_flag(app, "max-conns-per-host", "N", "open connections per host at most; 0 = no limit",
+                 std::to_string(d.max_conns_per_host));
+  add_value_flag(app, "max-idle-conns-per-host", "N",
+                 "idle connections a host keeps; 0 = as many as -c",
+                 std::to_string(d.max_idle_conns_per_host));
+  add_value_flag(app, "max-idle-conns", "N", "idle connections over all hosts; 0 = no limit",
+                 std::to_string(d.max_idle_conns));
+  add_value_flag(app, "max-conns", "N", "open connections over all hosts; 0 = no limit",
+                 std::to_string(d.max_conns));
+  add_value_flag(app, "idle-conn-timeout", "DURATION",
+                 "close connections idle this long; 0 = never",
+                 format_go_duration(d.idle_conn_timeout));
+  add_value_flag(app, "dial-timeout", "DURATION", "give up connecting after this; 0 = never",
+                 format_go_duration(d.dial_timeout));
+  add_switch(app, "disable-keepalive", "one request per connection: nothing is pooled");
+}
+
+void add_report_flags(CLI::App& app, const RunConfig& d) {
+  app.option_defaults()->group("Report");
+  add_value_flag(app, "o", "FORMAT", "report format: text, json or histogram",
+                 output_name(d.output));
+  add_value_flag(app, "output", "FILE", "write the report to FILE, not standard output");
+  add_switch(app, "no-progress", "no live progress line on standard error");
+}
+
+// one_line returns text, refusing it when it would break the header line it goes into.
+std::string one_line(std::string_view flag, const std::string& text) {
+  if (breaks_line(text)) {
+    throw UsageError(std::string(flag) + " must be one line (got " + quote(text) + ")");
+  }
+  return text;
+}
+
+std::string read_method(const std::string& text) {
+  std::string method = text;
+  std::transform(method.begin(), method.end(), method.begin(), [](char c) {
+    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+  });
+  if (!is_token(method)) {
+    throw UsageError("-m wants an HTTP method such as GET or POST (got " + quote(text) + ")");
+  }
+  return method;
+}
+
+std::string read_header(const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos || !is_token(std::string_view(text).substr(0, colon)) ||
+      breaks_line(text)) {
+    throw UsageError("-H wants \"Name: value\" on one line, the name a token (got " + quote(text) +
+                     ")");
+  }
+  return text;
+}
+
+OutputFormat read_output_format(const std::string& text) {
+  for (const auto& [name, format] : kOutputFormats) {
+    if (name == text) return format;
+  }
+  throw UsageError("-o wants text, json or histogram (got " + quote(text) + ")");
+}
+
+int read_int(const CLI::App& app, std::string_view name, Zero zero, int current,
+             std::int64_t max = kIntMax) {
+  const std::string* text = last_value(app, name);
+  if (!text) return current;
+  return static_cast<int>(read_whole("-" + std::string(name), *text, zero, max));
+}
+
+Duration read_time(const CLI::App& app, std::string_view name, Zero zero, Duration current) {
+  const std::string* text = last_value(app, name);
+  return text ? read_duration("-" + std::string(name), *text, zero) : current;
+}
+
+void read_request_flags(const CLI::App& app, RunConfig& c) {
+  if (const auto* v = last_value(app, "m")) c.method = read_method(*v);
+  for (const auto& header : all_values(app, "H")) c.headers.push_back(read_header(header));
+  if (given(app, "d") && given(app, "D")) {
+    throw UsageError("-d and -D cannot both be given: one request body");
+  }
+  if (const auto* v = last_value(app, "d")) c.body = *v;
+  if (const auto* v = last_value(app, "D")) c.body = read_body_file(*v);
+  if (const auto* v = last_value(app, "T")) c.content_type = one_line("-T", *v);
+  if (const auto* v = last_value(app, "A")) c.accept = one_line("-A", *v);
+  if (const auto* v = last_value(app, "U")) c.user_agent = one_line("-U", *v);
+  if (const auto* v = last_value(app, "a")) {
+    if (v->find(':') == std::string::npos || breaks_line(*v)) {
+      throw UsageError("-a wants user:password (got " + quote(*v) + ")");
+    }
+    c.basic_auth = *v;
+  }
+  if (const auto* v = last_value(app, "host")) {
+    check_host_header(*v);
+    c.host_header = *v;
+  }
+  if (const auto* v = last_value(app, "x")) {
+    check_proxy_address(*v);
+    c.proxy = *v;
+  }
+  read_switch(app, "h2", c.http2);
+  read_switch(app, "disable-compression", c.disable_compression);
+  read_switch(app, "disable-redirects", c.disable_redirects);
+  read_switch(app, "insecure", c.insecure);
+}
+
+void read_load_flags(const CLI::App& app, RunConfig& c) {
+  if (const auto* v = last_value(app, "n")) {
+    c.requests = static_cast<std::uint64_t>(read_whole("-n", *v, Zero::refused));
+  }
+  c.concurrency = read_int(app, "c", Zero::refused, c.concurrency);
+  if (const auto* v = last_value(app, "z")) c.duration = read_duration("-z", *v, Zero::refused);
+  if (given(app, "q") && given(app, "rate")) {
+    throw UsageError("-q and -rate cannot both be given: -q limits each virtual user, -rate all");
+  }
+  if (const auto* v = last_value(app, "q")) c.qps_per_user = read_real("-q", *v, Zero::allowed);
+  if (const auto* v = last_value(app, "rate")) c.rate = read_real("-rate", *v, Zero::refused);
+  c.timeout = read_time(app, "t", Zero::allowed, c.timeout);
+  c.threads = read_int(app, "threads", Zero::refused, c.threads, max_threads());
+}
+
+void read_pool_flags(const CLI::App& app, RunConfig& c) {
+  c.max_conns_per_host = read_int(app, "max-conns-per-host", Zero::allowed, c.max_conns_per_host);
+  c.max_idle_conns_per_host =
+      read_int(app, "max-idle-conns-per-host", Zero::allowed, c.max_idle_conns_per_host);
+  c.max_idle_conns = read_int(app, "max-idle-conns", Zero::allowed, c.max_idle_conns);
+  c.max_conns = read_int(app, "max-conns", Zero::allowed, c.max_conns);
+  c.idle_conn_timeout = read_time(app, "idle-conn-timeout", Zero::allowed, c.idle_conn_timeout);
+  c.dial_timeout = read_time(app, "dial-timeout", Zero::allowed, c.dial_timeout);
+  read_switch(app, "disable-keepalive", c.disable_keepalive);
+}
+
+void read_report_flags(const CLI::App& app, RunConfig& c) {
+  if (const auto* v = last_value(app, "o")) c.output = read_output_format(*v);
+  if (const auto* v = last_value(app, "output")) {
+    if (v->empty()) throw UsageError("-output wants a file name (got \"\")");
+    c.output_file = *v;
+  }
+  bool no_progress = !c.progress;
+  read_switch(app, "no-progress", no_progress);
+  c.progress = !no_progress;
+}
+
+// check_against_concurrency applies the rules that relate flags to -c.
+void check_against_concurrency(const RunConfig& c) {
+  if (c.threads > c.concurrency) {
+    throw UsageError("-threads cannot be more than -c (" + std::to_string(c.threads) + " > " +
+                     std::to_string(c.concurrency) + "): each thread needs a virtual user");
+  }
+  // hey's rule: fewer requests than users would leave users idle and the numbers misleading.
+  const auto limit = c.request_limit();
+  if (limit && *limit < static_cast<std::uint64_t>(c.concurrency)) {
+    throw UsageError("-n cannot be less than -c (" + std::to_string(*limit) + " < " +
+                     std::to_string(c.concurrency) + ")" +
+                     (c.requests ? "" : "; -n is 200 unless given, or use -z"));
+  }
+}
+
+}  // namespace
+
+void add_run_flags(CLI::App& app, const RunConfig& defaults) {
+  add_request_flags(app, defaults);
+  add_load_flags(app, defaults);
+  add_pool_flags(app, defaults);
+  add_report_flags(app, defaults);
+}
+
+RunConfig read_run_flags(const CLI::App& app, RunConfig config) {
+  read_request_flags(app, config);
+  read_load_flags(app, config);
+  read_pool_flags(app, config);
+  read_report_flags(app, config);
+  check_against_concurrency(config);
+  return config;
+}
+
+}  // namespace hload::cli

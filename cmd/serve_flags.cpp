@@ -1,0 +1,66 @@
+#include "cmd/serve_flags.hpp"
+
+#include <chrono>
+#include <string>
+
+#include "cmd/app_flags.hpp"
+#include "cmd/flag_values.hpp"
+#include "cmd/go_duration.hpp"
+#include "cmd/thread_limit.hpp"
+#include "cmd/usage_error.hpp"
+
+namespace hload::cli {
+namespace {
+
+// kMaxBodySize bounds -body-size: the server keeps one response in memory, and a typo of a few
+// extra digits should be an error, not an exhausted machine.
+constexpr std::int64_t kMaxBodySize = std::int64_t{1} << 30;
+
+}  // namespace
+
+void add_serve_flags(CLI::App& app) {
+  const ServeConfig d;
+  app.option_defaults()->group("Server");
+  add_value_flag(app, "port", "N", "port to listen on, on 127.0.0.1 only", std::to_string(d.port));
+  add_value_flag(app, "body-size", "BYTES", "response body size (\"ok\\n\" repeated)",
+                 std::to_string(d.body_size));
+  add_value_flag(app, "status", "CODE", "response status, 200-999", std::to_string(d.status));
+  add_value_flag(app, "delay", "DURATION", "wait before each response",
+                 format_go_duration(d.delay));
+  add_value_flag(app, "close-every", "N", "close a connection after N responses; 0 = never",
+                 std::to_string(d.close_every));
+  add_value_flag(app, "threads", "N", "threads serving, at most " + std::to_string(max_threads()),
+                 std::to_string(d.threads));
+}
+
+ServeConfig read_serve_flags(const CLI::App& app) {
+  ServeConfig c;
+  if (const auto* v = last_value(app, "port")) {
+    c.port = static_cast<std::uint16_t>(read_whole("-port", *v, Zero::refused, 65535));
+  }
+  if (const auto* v = last_value(app, "body-size")) {
+    c.body_size =
+        static_cast<std::size_t>(read_whole("-body-size", *v, Zero::allowed, kMaxBodySize));
+  }
+  if (const auto* v = last_value(app, "status")) {
+    // The server speaks only final statuses; 1xx would need a second response.
+    const auto status = read_whole("-status", *v, Zero::refused, 999);
+    if (status < 200) {
+      throw UsageError("-status must be 200-999 (got " + printable(*v) + ")");
+    }
+    c.status = static_cast<unsigned>(status);
+  }
+  if (const auto* v = last_value(app, "delay")) {
+    c.delay =
+        std::chrono::ceil<std::chrono::milliseconds>(read_duration("-delay", *v, Zero::allowed));
+  }
+  if (const auto* v = last_value(app, "close-every")) {
+    c.close_every = static_cast<std::uint64_t>(read_whole("-close-every", *v, Zero::allowed));
+  }
+  if (const auto* v = last_value(app, "threads")) {
+    c.threads = static_cast<int>(read_whole("-threads", *v, Zero::refused, max_threads()));
+  }
+  return c;
+}
+
+}  // namespace hload::cli
