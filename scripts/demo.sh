@@ -7,9 +7,6 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh" normal
 
-hload=$root/build/hload
-if [[ ! -x $hload ]]; then
-  echo "demo: $hload was not built: the hload command (cmd/main.cpp) does not exist yet" >&2
-  exit 1
-fi
-exec "$hload" -c 200 -max-conns-per-host 2 -n 20000 "$@"
+# `hload demo` starts the built-in server on a free loopback port and runs against it; its
+# defaults are -c 200 -max-conns-per-host 2 -n 20000, and any run flag given here overrides them.
+exec "$root/build/hload" demo "$@"
