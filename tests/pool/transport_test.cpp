@@ -190,7 +190,7 @@ TEST_F(TransportTest, MaxConnsPerHostManyRequestsTwoDials) {
   EXPECT_EQ(snap().idle, 2);
 
   // The server closes the next connection used: one of the two closes.
-  for (auto& st : dialer_.conns()) st->script.push_back({.keep_alive = false});
+  for (auto& st : dialer_.conns()) st->script.push_back(FakeConnState::server_closes());
   Caller closer;
   call(closer);
   settle();
@@ -408,7 +408,7 @@ TEST_F(TransportTest, ConnectionCloseAndErrorsCloseTheConn) {
   Caller warm;
   call(warm);
   settle();
-  dialer_.conns()[0]->script.push_back({.keep_alive = false});
+  dialer_.conns()[0]->script.push_back(FakeConnState::server_closes());
   Caller closing;
   call(closing);
   settle();
@@ -419,8 +419,9 @@ TEST_F(TransportTest, ConnectionCloseAndErrorsCloseTheConn) {
   Caller warm2;
   call(warm2);
   settle();
+  // A protocol error after some of the response arrived.
   dialer_.conns()[1]->script.push_back(
-      {.ec = boost::asio::error::invalid_argument, .got_any = true});  // a protocol error
+      FakeConnState::fails(boost::asio::error::invalid_argument, true, true));
   Caller failing;
   call(failing);
   settle();
@@ -552,7 +553,7 @@ TEST_F(TransportTest, StaleConnGetIsRetriedOnceOnNewDial) {
   call(warm);
   settle();
   // The server closed the idle connection; the FIN arrived too late to be seen.
-  dialer_.conns()[0]->script.push_back({.ec = asio::error::eof, .got_any = false});
+  dialer_.conns()[0]->script.push_back(FakeConnState::fails(asio::error::eof, true, false));
   Caller c;
   call(c);
   settle();
@@ -569,7 +570,7 @@ TEST_F(TransportTest, StalePostWithBodyWrittenIsNotRetried) {
   Caller warm;
   call(warm);
   settle();
-  dialer_.conns()[0]->script.push_back({.ec = asio::error::eof, .wrote_any = true});
+  dialer_.conns()[0]->script.push_back(FakeConnState::fails(asio::error::eof, true, false));
   Caller post;
   call(post, nullptr, /*replayable=*/false);
   settle();
@@ -585,7 +586,8 @@ TEST_F(TransportTest, StalePostWithNothingWrittenIsRetried) {
   Caller warm;
   call(warm);
   settle();
-  dialer_.conns()[0]->script.push_back({.ec = asio::error::broken_pipe, .wrote_any = false});
+  dialer_.conns()[0]->script.push_back(
+      FakeConnState::fails(asio::error::broken_pipe, false, false));
   Caller post;
   call(post, nullptr, /*replayable=*/false);
   settle();
@@ -602,7 +604,7 @@ TEST_F(TransportTest, FreshConnFailureIsNotRetried) {
   call(c);
   settle();
   auto st = dialer_.complete(0);
-  st->script.push_back({.ec = asio::error::eof, .got_any = false});
+  st->script.push_back(FakeConnState::fails(asio::error::eof, true, false));
   settle();
   ASSERT_TRUE(c.done());
   EXPECT_EQ(*c.ec, asio::error::eof);
@@ -616,7 +618,7 @@ TEST_F(TransportTest, FailureAfterResponseBytesIsNotRetried) {
   Caller warm;
   call(warm);
   settle();
-  dialer_.conns()[0]->script.push_back({.ec = asio::error::eof, .got_any = true});
+  dialer_.conns()[0]->script.push_back(FakeConnState::fails(asio::error::eof, true, true));
   Caller c;
   call(c);
   settle();

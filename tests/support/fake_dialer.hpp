@@ -34,6 +34,20 @@ struct FakeConnState {
     bool wrote_any = true;
     bool got_any = false;
   };
+  // server_closes: a whole response that says Connection: close.
+  static Outcome server_closes() {
+    Outcome o;
+    o.keep_alive = false;
+    return o;
+  }
+  // fails: the exchange ends in ec, after writing (or not) and receiving (or not) some bytes.
+  static Outcome fails(error_code ec, bool wrote_any, bool got_any) {
+    Outcome o;
+    o.ec = ec;
+    o.wrote_any = wrote_any;
+    o.got_any = got_any;
+    return o;
+  }
   std::deque<Outcome> script;
   // When set, each round trip waits until release_response() before it answers.
   bool hold_responses = false;
