@@ -77,7 +77,9 @@ asio::awaitable<void> Session::answer_requests() {
       co_return;
     }
     if (opt.delay > 0ms) {
-      if (!co_await flush()) co_return;
+      // A close that came while the request was being read must not be outwaited: the timer
+      // is the one wait that a closed socket does not end.
+      if (!co_await flush() || closed_) co_return;
       timer_.expires_after(opt.delay);
       co_await timer_.async_wait(use_tuple);
       if (closed_) co_return;

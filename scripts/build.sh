@@ -36,4 +36,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 ((jobs > 2)) && jobs=2
 
 cmake -S "$root" -B "$root/$dir" -G Ninja "${args[@]}"
-cmake --build "$root/$dir" -j "$jobs"
+# HLOAD_KEEP_GOING=1 (test.sh sets it) builds everything that can be built despite errors, so
+# that the tests of the parts that do build still run.
+keep_going=()
+[[ ${HLOAD_KEEP_GOING:-} == 1 ]] && keep_going=(-- -k 0)
+cmake --build "$root/$dir" -j "$jobs" "${keep_going[@]}"

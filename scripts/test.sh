@@ -33,9 +33,14 @@ for flavour in $flavours; do
   esac
   echo "==== $flavour: build ($dir)"
   t0=$SECONDS
-  if ! "$root/scripts/build.sh" "$flavour"; then
-    outcome[$flavour]="BUILD FAILED"
+  # A failed build still runs the tests that did build; the others show as *_NOT_BUILT.
+  built=true
+  if ! HLOAD_KEEP_GOING=1 "$root/scripts/build.sh" "$flavour"; then
+    built=false
     failed=1
+  fi
+  if [[ ! -f $root/$dir/CTestTestfile.cmake ]]; then
+    outcome[$flavour]="CONFIGURE FAILED"
     continue
   fi
 
@@ -61,6 +66,7 @@ for flavour in $flavours; do
     outcome[$flavour]="TESTS FAILED"
     failed=1
   fi
+  $built || outcome[$flavour]="BUILD FAILED, ${outcome[$flavour]}"
   echo "==== $flavour: ${outcome[$flavour]} in $((SECONDS - t0)) s"
 done
 
