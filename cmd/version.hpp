@@ -6,7 +6,7 @@
 
 namespace hload::cli {
 
-// kVersion comes from project(VERSION) in the top-level CMakeLists.txt (hload_cli defines
+// kVersion comes from project(VERSION) in the top-level CMakeLists.txt (hload_engine defines
 // HLOAD_VERSION for itself and its users), so that the binary and the build cannot disagree.
 inline constexpr std::string_view kVersion = HLOAD_VERSION;
 

@@ -32,6 +32,7 @@ void RunResult::merge(const RunResult& o) {
   errors += o.errors;
   bytes_in += o.bytes_in;
   bytes_out += o.bytes_out;
+  body_bytes += o.body_bytes;
   late_starts += o.late_starts;
   latency.merge(o.latency);
   service_time.merge(o.service_time);

@@ -51,11 +51,12 @@ struct RunResult {
   double elapsed_s = 0;
   bool interrupted = false;  // stopped by SIGINT/SIGTERM before its end
 
-  std::uint64_t requests = 0;  // finished, any outcome
-  std::uint64_t ok = 0;        // answered with a status below 400
-  std::uint64_t errors = 0;    // ended without an HTTP response
-  std::uint64_t bytes_in = 0;
-  std::uint64_t bytes_out = 0;
+  std::uint64_t requests = 0;     // finished, any outcome
+  std::uint64_t ok = 0;           // answered with a status below 400
+  std::uint64_t errors = 0;       // ended without an HTTP response
+  std::uint64_t bytes_in = 0;     // response bytes read, headers included
+  std::uint64_t bytes_out = 0;    // request bytes written
+  std::uint64_t body_bytes = 0;   // response body bytes (hey's "Total data")
   std::uint64_t late_starts = 0;  // rate mode: requests sent after they were due
 
   // Latency: issue to last byte; in rate mode, response time (from when the request was due).

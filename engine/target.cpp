@@ -61,8 +61,6 @@ class HeaderList {
 
 }  // namespace
 
-const char* version() noexcept { return "0.1.0"; }
-
 Target make_target(const RunConfig& cfg) {
   auto parsed = boost::urls::parse_uri(cfg.url);
   if (!parsed) throw TargetError("malformed URL: " + cfg.url);
@@ -96,7 +94,8 @@ Target make_target(const RunConfig& cfg) {
   std::string host = cfg.host_header;
   if (host.empty()) host = std::string_view(u.encoded_host_and_port());
   h.set("Host", host);
-  h.set("User-Agent", cfg.user_agent.empty() ? std::string("hload/") + version() : cfg.user_agent);
+  h.set("User-Agent",
+        cfg.user_agent.empty() ? std::string("hload/") + HLOAD_VERSION : cfg.user_agent);
   if (!cfg.accept.empty()) h.set("Accept", cfg.accept);
   if (!cfg.disable_compression) h.set("Accept-Encoding", "gzip");
   if (!cfg.body.empty()) h.set("Content-Type", cfg.content_type);

@@ -28,7 +28,4 @@ struct TargetError : std::runtime_error {
 // same name (case-insensitive); Host comes from -host, else from the URL.
 Target make_target(const RunConfig& cfg);
 
-// version is hload's version string, sent in the default User-Agent.
-const char* version() noexcept;
-
 }  // namespace hload::engine

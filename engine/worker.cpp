@@ -96,6 +96,7 @@ void Worker::record(const RequestRecord& r) {
     ++status_counts_[std::min<unsigned>(resp.status, status_counts_.size() - 1)];
     if (resp.status < 400) ++stats_.ok;
     stats_.bytes_in += resp.bytes_in;
+    stats_.body_bytes += resp.body_bytes;
   }
 
   if (schedule_.open_model()) {

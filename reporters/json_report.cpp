@@ -117,6 +117,7 @@ ordered_json summary(const engine::RunResult& r, bool rate_mode) {
   out["rps"] = number(r.rps(), kPerSecondDecimals);
   out["bytes_in"] = r.bytes_in;
   out["bytes_out"] = r.bytes_out;
+  out["body_bytes"] = r.body_bytes;
   out["interrupted"] = r.interrupted;
   if (rate_mode) out["late_starts"] = r.late_starts;
   return out;

@@ -35,10 +35,11 @@ void write_summary(std::ostream& out, const engine::RunResult& r, bool rate_mode
   out << "  Average:      " << secs(lat.mean_ms()) << "\n";
   out << "  Requests/sec: " << fixed(r.rps(), 4) << "\n";
   out << "\n";
-  out << "  Total data:   " << r.bytes_in << " bytes\n";
+  // As hey: body bytes (headers not counted).
+  out << "  Total data:   " << r.body_bytes << " bytes\n";
   // hey divides by the responses received; requests that failed carried no body.
   const std::uint64_t responses = r.requests - std::min(r.errors, r.requests);
-  if (responses > 0) out << "  Size/request: " << r.bytes_in / responses << " bytes\n";
+  if (responses > 0) out << "  Size/request: " << r.body_bytes / responses << " bytes\n";
   if (rate_mode) {
     out << "\n";
     out << "  Rate:         " << fixed(r.config.rate, 2) << " requests/sec (open model)\n";

@@ -115,7 +115,8 @@ TEST(JsonReportTest, Summary) {
   EXPECT_DOUBLE_EQ(s["error_rate"].get<double>(), 0.0005);  // (20000 - 19990) / 20000
   EXPECT_DOUBLE_EQ(s["elapsed_s"].get<double>(), 2.0);
   EXPECT_DOUBLE_EQ(s["rps"].get<double>(), 10'000.0);
-  EXPECT_EQ(s["bytes_in"], 60'000);
+  EXPECT_EQ(s["bytes_in"], 1'700'000);
+  EXPECT_EQ(s["body_bytes"], 60'000);
   EXPECT_EQ(s["bytes_out"], 1'000);
   EXPECT_EQ(s["interrupted"], false);
   EXPECT_FALSE(s.contains("late_starts"));  // rate mode only

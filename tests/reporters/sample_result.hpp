@@ -21,7 +21,8 @@ inline engine::RunResult sample_result() {
   r.requests = 20'000;
   r.ok = 19'990;
   r.errors = 4;
-  r.bytes_in = 60'000;
+  r.bytes_in = 1'700'000;
+  r.body_bytes = 60'000;
   r.bytes_out = 1'000;
   // Latency: 1..10000 ms, each twice, so that p50 is about 5000 ms and the mean 5000.5 ms.
   for (int ms = 1; ms <= 10'000; ++ms) {

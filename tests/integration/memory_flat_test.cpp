@@ -1,0 +1,70 @@
+// Memory stays flat: hload keeps no per-request state, so the peak resident set of a
+// 1,000,000-request run is within 10% of a 50,000-request run's. Runs the built binary against
+// the built-in server and reads the child's peak RSS from the kernel (wait4).
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cmd/builtin_server.hpp"
+
+extern char** environ;
+
+namespace hload::test {
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// peak_rss_kb runs hload with args (output discarded) and returns its peak RSS in KiB.
+long peak_rss_kb(const std::vector<std::string>& args) {
+  std::vector<std::string> argv_s = {HLOAD_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return -1;
+  int status = 0;
+  rusage ru{};
+  if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return -1;
+  }
+  return ru.ru_maxrss;
+}
+
+TEST(MemoryFlat, MillionRequestsUseNoMoreMemoryThanFiftyThousand) {
+  if (kSanitized) GTEST_SKIP() << "sanitizers change memory use; measured in the normal build";
+  server::ServerOptions o;
+  o.threads = 1;
+  server::BuiltinServer srv(o);
+  const std::string url = "http://127.0.0.1:" + std::to_string(srv.port()) + "/";
+  const auto rss = [&](const char* n) {
+    return peak_rss_kb({"-c", "50", "-n", n, "-no-progress", "-o", "json", url});
+  };
+  const long small = rss("50000");
+  const long large = rss("1000000");
+  ASSERT_GT(small, 0) << "the 50,000-request run failed";
+  ASSERT_GT(large, 0) << "the 1,000,000-request run failed";
+  std::printf("peak RSS: 50,000 requests %ld KiB, 1,000,000 requests %ld KiB\n", small, large);
+  EXPECT_LT(std::abs(large - small), small / 10) << "memory grew with the number of requests";
+  EXPECT_EQ(srv.counters().requests, 1'050'000u);
+}
+
+}  // namespace
+}  // namespace hload::test
