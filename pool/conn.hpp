@@ -2,10 +2,11 @@
 
 #include <cstdint>
 #include <string_view>
-#include "pool/error.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+
+#include "pool/error.hpp"
 
 namespace hload::pool {
 

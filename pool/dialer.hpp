@@ -1,13 +1,13 @@
 #pragma once
 
 #include <memory>
-#include "pool/error.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 
 #include "pool/conn.hpp"
 #include "pool/conn_key.hpp"
+#include "pool/error.hpp"
 
 namespace hload::pool {
 

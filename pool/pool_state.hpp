@@ -6,7 +6,6 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include "pool/error.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -15,6 +14,7 @@
 #include "pool/clock.hpp"
 #include "pool/conn.hpp"
 #include "pool/conn_key.hpp"
+#include "pool/error.hpp"
 #include "pool/trace.hpp"
 
 namespace hload::pool {

@@ -1,9 +1,9 @@
 #pragma once
 
 #include <cstdint>
-#include "pool/error.hpp"
 
 #include "pool/clock.hpp"
+#include "pool/error.hpp"
 
 namespace hload::pool {
 

@@ -103,45 +103,22 @@ asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& 
 
 asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trace,
                                               asio::cancellation_slot cancel) {
-  HostPool& h = *host;
   const TimePoint asked = clock_.now();
   if (trace) trace->on_get_conn();
   if (options_.race_hook) [[unlikely]]
     co_await options_.race_hook(RaceWindow::before_get_conn);
 
-  const auto executor = co_await asio::this_coro::executor;
+  // The locked steps are plain functions, not part of this coroutine, so that a waiting request
+  // keeps a small frame (10,000 virtual users wait at once with -c 10000).
   WantConn w;
-  for (;;) {
-    Deferred later;
-    PooledConn* pc = nullptr;
-    const TimePoint now = clock_.now();
-    {
-      // Rule 1: looking at the idle list and queueing as a waiter are one locked step, so no
-      // connection can become idle unseen in between.
-      auto l = lock();
-      close_idle_ = false;
-      expire_idle_locked(now, later);
-      pc = take_idle_locked(h);
-      if (!pc) {
-        w.host = &h;
-        w.executor = executor;
-        w.asked_at = asked;
-        h.idle_waiters.push_back(w);
-        queue_for_dial_locked(h, w, now, later);
-      }
-    }
-    run(later);
-    if (!pc) break;
-
-    const Duration idle_for = now - pc->idle_since;
+  w.host = host;
+  w.executor = co_await asio::this_coro::executor;
+  w.asked_at = asked;
+  while (PooledConn* pc = take_idle_or_queue(w)) {
+    const Duration idle_for = clock_.now() - pc->idle_since;
     if (idle_for >= options_.liveness_check_after && pc->conn->peer_closed()) {
       // Rule 2: a connection the server closed while it sat idle is never handed out.
-      Deferred closed;
-      {
-        auto l = lock();
-        close_conn_locked(pc, CloseReason::server_close, clock_.now(), closed);
-      }
-      run(closed);
+      close_dead(pc);
       continue;
     }
     GotConnInfo info;
@@ -156,7 +133,10 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
 
   if (options_.race_hook) [[unlikely]]
     co_await options_.race_hook(RaceWindow::before_wait);
-  const error_code ec = co_await wait_for_delivery(w, cancel);
+  auto [ec] = co_await wait_for_delivery(w, cancel);
+  // Back on the requester's executor, where the slot was assigned: no cancellation may reach
+  // this waiter once its frame is gone.
+  if (cancel.is_connected()) cancel.clear();
   if (trace && w.queued_for_permit) trace->on_permit_wait(w.permit_wait);
   if (ec) co_return Acquired{ec, nullptr, {}};
 
@@ -169,8 +149,38 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
   co_return Acquired{{}, w.conn, info};
 }
 
-asio::awaitable<error_code> Transport::wait_for_delivery(WantConn& w,
-                                                         asio::cancellation_slot cancel) {
+PooledConn* Transport::take_idle_or_queue(WantConn& w) {
+  HostPool& h = *w.host;
+  Deferred later;
+  PooledConn* pc;
+  {
+    // Rule 1: looking at the idle list and queueing as a waiter are one locked step, so no
+    // connection can become idle unseen in between.
+    auto l = lock();
+    const TimePoint now = clock_.now();
+    close_idle_ = false;
+    expire_idle_locked(now, later);
+    pc = take_idle_locked(h);
+    if (!pc) {
+      h.idle_waiters.push_back(w);
+      queue_for_dial_locked(h, w, now, later);
+    }
+  }
+  run(later);
+  return pc;
+}
+
+void Transport::close_dead(PooledConn* pc) {
+  Deferred later;
+  {
+    auto l = lock();
+    close_conn_locked(pc, CloseReason::server_close, clock_.now(), later);
+  }
+  run(later);
+}
+
+asio::awaitable<std::tuple<error_code>> Transport::wait_for_delivery(
+    WantConn& w, asio::cancellation_slot cancel) {
   auto initiate = [this, &w, cancel](auto handler) mutable {
     Deferred later;
     {
@@ -189,12 +199,7 @@ asio::awaitable<error_code> Transport::wait_for_delivery(WantConn& w,
     run(later);
   };
   constexpr auto token = asio::as_tuple(asio::use_awaitable);
-  auto [ec] =
-      co_await asio::async_initiate<decltype(token), void(error_code)>(std::move(initiate), token);
-  // Back on the requester's executor, where the slot was assigned: no cancellation may reach
-  // this waiter once its frame is gone.
-  if (cancel.is_connected()) cancel.clear();
-  co_return ec;
+  return asio::async_initiate<decltype(token), void(error_code)>(std::move(initiate), token);
 }
 
 void Transport::cancel_waiter(WantConn& w) {

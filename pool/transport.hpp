@@ -25,8 +25,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
 #include <vector>
-#include "pool/error.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -35,6 +35,7 @@
 #include "pool/conn.hpp"
 #include "pool/conn_key.hpp"
 #include "pool/dialer.hpp"
+#include "pool/error.hpp"
 #include "pool/pool_state.hpp"
 #include "pool/round_tripper.hpp"
 #include "pool/trace.hpp"
@@ -124,7 +125,13 @@ class Transport final : public RoundTripper {
   void cancel_waiter(WantConn& w);
   void run(Deferred& later);
 
-  asio::awaitable<error_code> wait_for_delivery(WantConn& w, asio::cancellation_slot cancel);
+  // take_idle_or_queue returns an idle connection for w's host, or queues w as a waiter.
+  PooledConn* take_idle_or_queue(WantConn& w);
+  // close_dead closes a connection found dead on its way out of the idle list.
+  void close_dead(PooledConn* pc);
+  // wait_for_delivery suspends until w is delivered to or cancelled through `cancel`.
+  asio::awaitable<std::tuple<error_code>> wait_for_delivery(WantConn& w,
+                                                            asio::cancellation_slot cancel);
   asio::awaitable<void> dial_conn_for(std::shared_ptr<Dial> d);
 
   const TransportOptions options_;
