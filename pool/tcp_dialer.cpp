@@ -1,6 +1,7 @@
 #include "pool/tcp_dialer.hpp"
 
 #include <array>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,6 +88,25 @@ std::optional<asio::ip::address> ip_literal(const std::string& host) {
   return address;
 }
 
+// Address is where a dial connects: the target itself, or the HTTP proxy it goes through.
+struct Address {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// address_of returns where to connect for key. A proxy is "host:port" (the command line has
+// checked its form); an IPv6 host is written in brackets.
+Address address_of(const ConnKey& key) {
+  if (key.proxy.empty()) return {key.host, key.port};
+  const auto colon = key.proxy.rfind(':');
+  std::string host = key.proxy.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const int port = colon == std::string::npos ? 80 : std::atoi(key.proxy.c_str() + colon + 1);
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
 }  // namespace
 
 asio::awaitable<DialResult> TcpDialer::dial(const ConnKey& key, asio::cancellation_slot cancel) {
@@ -98,13 +118,14 @@ asio::awaitable<DialResult> TcpDialer::dial(const ConnKey& key, asio::cancellati
   // A step that fails because the dial was aborted reports the abort's reason; a step that
   // succeeds just as the abort comes keeps its result, but no further step starts.
   tcp::socket socket(executor);
-  if (const auto address = ip_literal(key.host)) {
-    const std::array endpoints{tcp::endpoint(*address, key.port)};
+  const Address to = address_of(key);
+  if (const auto address = ip_literal(to.host)) {
+    const std::array endpoints{tcp::endpoint(*address, to.port)};
     const auto [ec, endpoint] = co_await asio::async_connect(socket, endpoints, token);
     if (ec) co_return DialResult{abort->error() ? abort->error() : ec, nullptr};
   } else {
     const auto [resolve_ec, results] = co_await abort->resolver().async_resolve(
-        key.host, std::to_string(key.port), tcp::resolver::numeric_service, token);
+        to.host, std::to_string(to.port), tcp::resolver::numeric_service, token);
     if (abort->error()) co_return DialResult{abort->error(), nullptr};
     if (resolve_ec) co_return DialResult{resolve_ec, nullptr};
     // Each resolved address is tried in turn; the last failure is the one reported.

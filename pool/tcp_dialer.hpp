@@ -12,12 +12,13 @@ struct TcpDialerOptions {
   Duration dial_timeout = std::chrono::seconds(30);
 };
 
-// TcpDialer opens plain-TCP HTTP/1.1 connections (Http1Conn) straight to the key's host and port:
-// it does no TLS and uses no proxy. It resolves the host unless it is an IP literal, tries each
-// address in turn and sets TCP_NODELAY once per connection, so requests never pay for a socket
-// option. Failures are returned, never thrown: an unknown host as asio::error::host_not_found (or
-// its try-again variant), a closed port as asio::error::connection_refused, a timeout as
-// Errc::dial_timeout, and a cancel emitted on the dial's slot as asio::error::operation_aborted.
+// TcpDialer opens plain-TCP HTTP/1.1 connections (Http1Conn) to the key's host and port, or to
+// its HTTP proxy ("host:port") when it has one; it does no TLS. It resolves the host unless it is
+// an IP literal, tries each address in turn and sets TCP_NODELAY once per connection, so requests
+// never pay for a socket option. Failures are returned, never thrown: an unknown host as
+// asio::error::host_not_found (or its try-again variant), a closed port as
+// asio::error::connection_refused, a timeout as Errc::dial_timeout, and a cancel emitted on the
+// dial's slot as asio::error::operation_aborted.
 class TcpDialer final : public Dialer {
  public:
   explicit TcpDialer(TcpDialerOptions options = {}) : options_(options) {}

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "cmd/builtin_server.hpp"
+#include "engine/target.hpp"
 
 namespace hload::test {
 namespace {
@@ -182,6 +183,36 @@ TEST(Engine, TwoThreadsShareOnePool) {
   EXPECT_EQ(only_host(r).dials, 2u);
   EXPECT_EQ(srv.counters().accepted, 2u);
   EXPECT_EQ(srv.counters().requests, 10000u);
+}
+
+}  // namespace
+}  // namespace hload::test
+
+namespace hload::test {
+namespace {
+
+// Through an HTTP proxy the connection goes to the proxy, and the request names the target in
+// absolute form; the built-in server stands in for the proxy and answers.
+TEST(Engine, ProxyIsDialedInsteadOfTheTarget) {
+  BuiltinServer proxy;
+  RunConfig cfg;
+  cfg.url = "http://target.invalid/path";
+  cfg.proxy = "127.0.0.1:" + std::to_string(proxy.port());
+  cfg.concurrency = 2;
+  cfg.requests = 20;
+  const RunResult r = run(cfg);
+  EXPECT_EQ(r.ok, 20u);
+  EXPECT_EQ(proxy.counters().requests, 20u);
+}
+
+TEST(Engine, HttpsAndHttp2AreRefusedBeforeAnyRequest) {
+  RunConfig https;
+  https.url = "https://127.0.0.1:1/";
+  EXPECT_THROW(engine::Engine(https).run(), engine::TargetError);
+  RunConfig h2;
+  h2.url = "http://127.0.0.1:1/";
+  h2.http2 = true;
+  EXPECT_THROW(engine::Engine(h2).run(), engine::TargetError);
 }
 
 }  // namespace
