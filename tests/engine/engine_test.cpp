@@ -185,12 +185,6 @@ TEST(Engine, TwoThreadsShareOnePool) {
   EXPECT_EQ(srv.counters().requests, 10000u);
 }
 
-}  // namespace
-}  // namespace hload::test
-
-namespace hload::test {
-namespace {
-
 // Through an HTTP proxy the connection goes to the proxy, and the request names the target in
 // absolute form; the built-in server stands in for the proxy and answers.
 TEST(Engine, ProxyIsDialedInsteadOfTheTarget) {
