@@ -1,6 +1,8 @@
 #include "cmd/builtin_server.hpp"
 
 #include <stdexcept>
+#include <string>
+#include <system_error>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -77,11 +79,26 @@ void BuiltinServer::start(std::vector<asio::any_io_executor> executors, ServerOp
   state_ = std::make_shared<ServerState>(options, std::move(executors));
   tcp::acceptor& a = state_->acceptor;
   const tcp::endpoint at(asio::ip::make_address_v4("127.0.0.1"), options.port);
-  a.open(at.protocol());
-  a.set_option(tcp::acceptor::reuse_address(true));
-  a.bind(at);
-  a.listen(tcp::acceptor::max_listen_connections);
-  port_ = a.local_endpoint().port();
+  // std::system_error, as promised: Boost's own exception appends the location in Asio's
+  // headers to its message, which `hload serve` would then show the user.
+  const auto check = [&at](const error_code& ec, const char* step) {
+    if (ec) {
+      throw std::system_error(
+          std::error_code(ec),
+          std::string(step) + " " + at.address().to_string() + ":" + std::to_string(at.port()));
+    }
+  };
+  error_code ec;
+  a.open(at.protocol(), ec);
+  check(ec, "open a socket for");
+  a.set_option(tcp::acceptor::reuse_address(true), ec);
+  check(ec, "set SO_REUSEADDR for");
+  a.bind(at, ec);
+  check(ec, "bind");
+  a.listen(tcp::acceptor::max_listen_connections, ec);
+  check(ec, "listen on");
+  port_ = a.local_endpoint(ec).port();
+  check(ec, "read the port of");
   asio::co_spawn(state_->executors.front(), accept_loop(state_), asio::detached);
 }
 

@@ -12,6 +12,7 @@
 
 #include "cmd/builtin_server.hpp"
 #include "cmd/cli.hpp"
+#include "cmd/output_check.hpp"
 #include "cmd/progress_line.hpp"
 #include "engine/engine.hpp"
 #include "engine/target.hpp"
@@ -40,6 +41,9 @@ server::ServerOptions server_options(const ServeConfig& c) {
 }
 
 int run(engine::RunConfig cfg) {
+  if (!cfg.output_file.empty()) {
+    if (const auto problem = output_file_problem(cfg.output_file)) return fail(*problem);
+  }
   engine::Engine eng(cfg);
   std::optional<ProgressLine> progress;
   if (cfg.progress && isatty(STDERR_FILENO)) {

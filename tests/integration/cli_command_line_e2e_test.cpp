@@ -1,0 +1,90 @@
+// The commands a user types first: the architecture's own example, in each way of spelling its
+// flag, with the text report; the demo; the version; the help.
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cmd/builtin_server.hpp"
+#include "tests/integration/e2e.hpp"
+
+namespace hload::test::e2e {
+namespace {
+
+// kPoolDialsTwo matches the pool table's dial count of 2 in the text report.
+const std::regex kPoolDialsTwo(R"(\n +dials: +2 \()");
+
+// Spellings of "-max-conns-per-host 2" that must all work (architecture §7).
+class MaxConnsSpellingTest : public ::testing::TestWithParam<std::vector<std::string>> {};
+
+TEST_P(MaxConnsSpellingTest, TwoHundredUsersOverTwoConnectionsPrintThePoolTable) {
+  server::BuiltinServer srv;
+  std::vector<std::string> args = {"-c", "200"};
+  args.insert(args.end(), GetParam().begin(), GetParam().end());
+  args.push_back(url(srv.port()));
+  const ProcessResult r = hload(args);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(r.err, "") << "no progress line when standard error is not a terminal";
+  EXPECT_NE(r.out.find("[200] 200 responses"), std::string::npos) << r.out;  // -n is 200
+  EXPECT_NE(r.out.find("Connection pool (per host):\n  " + host_key(srv.port())), std::string::npos)
+      << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, kPoolDialsTwo)) << r.out;
+  EXPECT_EQ(accepted_after_settling(srv), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Spellings, MaxConnsSpellingTest,
+                         ::testing::Values(std::vector<std::string>{"-max-conns-per-host", "2"},
+                                           std::vector<std::string>{"--max-conns-per-host", "2"},
+                                           std::vector<std::string>{"-max-conns-per-host=2"},
+                                           std::vector<std::string>{"--max-conns-per-host=2"}),
+                         [](const ::testing::TestParamInfo<std::vector<std::string>>& p) {
+                           const std::string& flag = p.param.front();
+                           return std::string(flag.starts_with("--") ? "TwoDashes" : "OneDash") +
+                                  (p.param.size() == 1 ? "Equals" : "Space");
+                         });
+
+TEST(HloadDemo, LoadsItsOwnServerAndShowsThePool) {
+  const ProcessResult r = hload({"demo", "-n", "2000"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_NE(r.out.find("Connection pool (per host):"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, kPoolDialsTwo)) << r.out;
+  EXPECT_NE(r.err.find("the server accepted 2 connections and served 2000 requests"),
+            std::string::npos)
+      << r.err;
+}
+
+class VersionFlagTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(VersionFlagTest, PrintsTheVersion) {
+  const ProcessResult r = hload({GetParam()});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_TRUE(std::regex_match(r.out, std::regex(R"(hload \d+\.\d+\.\d+\n)"))) << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Spellings, VersionFlagTest, ::testing::Values("-version", "--version"),
+                         [](const auto& p) {
+                           return std::string(p.param.starts_with("--") ? "TwoDashes" : "OneDash");
+                         });
+
+class HelpFlagTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(HelpFlagTest, ListsThePoolFlags) {
+  const ProcessResult r = hload({GetParam()});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_TRUE(r.out.starts_with("Usage: hload [flags] URL\n")) << r.out;
+  EXPECT_NE(r.out.find("-max-conns-per-host N"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Spellings, HelpFlagTest, ::testing::Values("-h", "-help", "--help"),
+                         [](const auto& p) {
+                           std::string name = p.param;
+                           name.erase(0, name.find_first_not_of('-'));
+                           return (p.param.starts_with("--") ? "TwoDashes_" : "OneDash_") + name;
+                         });
+
+}  // namespace
+}  // namespace hload::test::e2e

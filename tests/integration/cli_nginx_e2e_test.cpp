@@ -1,0 +1,144 @@
+// hload's headline run against a real nginx: 200 users over at most 2 connections. What the
+// JSON report says about the pool is checked against what nginx counted (stub_status, exact),
+// and against the identities that tie the report's own counters together.
+
+#include <cstdint>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/e2e.hpp"
+#include "tests/support/nginx_server.hpp"
+
+namespace hload::test::e2e {
+namespace {
+
+constexpr std::uint64_t kRequests = 20'000;
+// Ratios are written with 6 decimals (reporters/json_report.cpp).
+constexpr double kRatioRounding = 5e-7;
+
+// headline_args is the architecture's headline run at port, with extra flags before the URL.
+std::vector<std::string> headline_args(std::uint16_t port,
+                                       const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {
+      "-c", "200", "-max-conns-per-host", "2", "-n", std::to_string(kRequests), "-o", "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(url(port));
+  return args;
+}
+
+// expect_wait_stats checks one of the wait_idle / wait_permit objects: every field is there, and
+// the histogram holds exactly the waits it counts.
+void expect_wait_stats(const json& w, const std::string& name) {
+  SCOPED_TRACE(name);
+  ASSERT_TRUE(w.is_object());
+  for (const char* field : {"count", "total_ms", "p50_ms", "p99_ms", "max_ms", "histogram"}) {
+    EXPECT_TRUE(w.contains(field)) << field;
+  }
+  const json& counts = w["histogram"]["counts"];
+  ASSERT_TRUE(counts.is_array());
+  EXPECT_EQ(w["histogram"]["bounds_ms"].size(), counts.size());
+  std::uint64_t sum = 0;
+  for (const auto& c : counts) sum += c.get<std::uint64_t>();
+  EXPECT_EQ(sum, w["count"].get<std::uint64_t>());
+}
+
+// expect_consistent_host checks what holds for a host in any run: the reuse ratio is what it
+// says, every request that got a connection got it one way, and no dial is counted twice.
+void expect_consistent_host(const json& h) {
+  const auto requests = h["requests"].get<std::uint64_t>();
+  const auto reused = h["reused"].get<std::uint64_t>();
+  EXPECT_NEAR(h["reuse_ratio"].get<double>(),
+              static_cast<double>(reused) / static_cast<double>(requests), kRatioRounding);
+  const json& acquire = h["acquire"];
+  EXPECT_EQ(acquire["idle"].get<std::uint64_t>() + acquire["handoff"].get<std::uint64_t>() +
+                acquire["dial"].get<std::uint64_t>(),
+            requests)
+      << acquire;
+  // A request served by its own dial is one dial; a dial may also go to another waiter, to the
+  // idle list, be cancelled or fail, so the dials are at least these.
+  EXPECT_GE(h["dials"].get<std::uint64_t>(), acquire["dial"].get<std::uint64_t>() +
+                                                 h["dials_cancelled"].get<std::uint64_t>() +
+                                                 h["dial_errors"].get<std::uint64_t>());
+  expect_wait_stats(h["wait_idle"], "wait_idle");
+  expect_wait_stats(h["wait_permit"], "wait_permit");
+}
+
+class HloadNginxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!NginxServer::available()) GTEST_SKIP() << NginxServer::kNotInstalled;
+  }
+};
+
+// The headline, on one thread and on several: the users of every thread share one pool, so
+// the cap is still 2 connections in all.
+class HloadNginxHeadlineTest : public HloadNginxTest,
+                               public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(HloadNginxHeadlineTest, TwoHundredUsersShareTwoConnections) {
+  NginxServer nginx;
+  const StubStatus before = nginx.counters();
+  const ProcessResult r = hload(headline_args(nginx.keepalive_port(), {"-threads", GetParam()}));
+  const StubDelta d = delta(before, nginx.counters());
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const json report = parse_json(r.out);
+  ASSERT_FALSE(report.is_discarded()) << r.describe();
+
+  const json& s = report["summary"];
+  EXPECT_EQ(s["requests"], kRequests);
+  EXPECT_EQ(s["ok"], kRequests);
+  EXPECT_EQ(s["errors"], 0);
+  EXPECT_EQ(d.requests, static_cast<std::int64_t>(kRequests)) << "nginx served what hload sent";
+  EXPECT_EQ(report["config"]["max_conns_per_host"], 2);
+  EXPECT_EQ(report["config"]["concurrency"], 200);
+  EXPECT_EQ(report["config"]["threads"], std::stoi(GetParam()));
+
+  ASSERT_EQ(report["hosts"].size(), 1u) << report["hosts"];
+  const json& h = report["hosts"][host_key(nginx.keepalive_port())];
+  ASSERT_TRUE(h.is_object()) << report["hosts"];
+  EXPECT_EQ(h["requests"], kRequests);
+  EXPECT_EQ(h["dials"], 2);
+  EXPECT_EQ(d.accepts, 2) << "nginx accepted what hload dialed";
+  EXPECT_EQ(h["max_open_conns"], 2);
+  EXPECT_EQ(h["reused"], kRequests - 2);
+  EXPECT_NEAR(h["reuse_ratio"].get<double>(), 0.9999, kRatioRounding);
+  expect_consistent_host(h);
+  // Here every dial served the request that started it.
+  EXPECT_EQ(h["dials"].get<std::uint64_t>(), h["acquire"]["dial"].get<std::uint64_t>() +
+                                                 h["dials_cancelled"].get<std::uint64_t>() +
+                                                 h["dial_errors"].get<std::uint64_t>());
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, HloadNginxHeadlineTest, ::testing::Values("1", "4"),
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                           return std::string("Threads") + p.param;
+                         });
+
+// nginx closes each connection after its 100th request (and says so): hload redials, never
+// holds more than 2 connections, and every request still succeeds.
+TEST_F(HloadNginxTest, ServerClosingEveryHundredRequestsIsRedialedWithinTheCap) {
+  NginxServer nginx;
+  const StubStatus before = nginx.counters();
+  const ProcessResult r = hload(headline_args(nginx.limited_port()));
+  const StubDelta d = delta(before, nginx.counters());
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const json report = parse_json(r.out);
+  ASSERT_FALSE(report.is_discarded()) << r.describe();
+
+  EXPECT_EQ(report["summary"]["requests"], kRequests);
+  EXPECT_EQ(report["summary"]["ok"], kRequests);
+  EXPECT_EQ(report["summary"]["errors"], 0);
+  EXPECT_EQ(d.requests, static_cast<std::int64_t>(kRequests));
+
+  const json& h = report["hosts"][host_key(nginx.limited_port())];
+  ASSERT_TRUE(h.is_object()) << report["hosts"];
+  EXPECT_EQ(h["dials"].get<std::int64_t>(), d.accepts) << "nginx accepted what hload dialed";
+  EXPECT_GE(h["dials"].get<std::uint64_t>(), kRequests / 100);
+  EXPECT_LE(h["max_open_conns"].get<int>(), 2);
+  EXPECT_EQ(h["retries"], 0) << "nginx announces its closes: no request meets a stale connection";
+  expect_consistent_host(h);
+}
+
+}  // namespace
+}  // namespace hload::test::e2e
