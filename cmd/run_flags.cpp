@@ -57,10 +57,11 @@ void add_request_flags(CLI::App& app, const RunConfig& d) {
   add_value_flag(app, "a", "USER:PASS", "basic authentication");
   add_value_flag(app, "host", "HOST[:PORT]", "Host header", "the URL's host");
   add_value_flag(app, "x", "HOST:PORT", "HTTP proxy");
-  add_switch(app, "h2", "speak HTTP/2");
+  add_switch(app, "h2", "speak HTTP/2 (not supported yet: the run is refused)");
   add_switch(app, "disable-compression", "do not ask for compressed responses");
-  add_switch(app, "disable-redirects", "do not follow redirects");
-  add_switch(app, "insecure", "do not verify the server's TLS certificate");
+  add_switch(app, "disable-redirects",
+             "do not follow redirects (not followed yet either: a 3xx is reported as is)");
+  add_switch(app, "insecure", "do not verify the server's TLS certificate (for https, coming)");
 }
 
 void add_load_flags(CLI::App& app, const RunConfig& d) {
