@@ -70,7 +70,9 @@ void add_load_flags(CLI::App& app, const RunConfig& d) {
                  d.requests ? std::to_string(*d.requests) : "200, none with -z");
   add_value_flag(app, "c", "N", "concurrent virtual users, at least 1",
                  std::to_string(d.concurrency));
-  add_value_flag(app, "z", "DURATION", "run this long (10s, 1m30s); with -n, until either is met");
+  add_value_flag(app, "z", "DURATION",
+                 "run this long (10s, 1m30s), then abandon requests in flight, uncounted; with "
+                 "-n, until either is met");
   add_value_flag(app, "q", "QPS", "requests/s per virtual user at most; 0 = no limit",
                  shortest(d.qps_per_user));
   add_value_flag(app, "rate", "R", "requests/s in all, sent on schedule (open model); not with -q");

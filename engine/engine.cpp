@@ -71,12 +71,14 @@ RunResult Engine::run() {
   std::vector<std::unique_ptr<Worker>> workers;
   std::optional<asio::signal_set> signals;
   std::optional<asio::steady_timer> ticker;
+  std::optional<asio::steady_timer> deadline;  // the end of -z
   auto on_worker_idle = [&] {
     if (busy_workers.fetch_sub(1) != 1) return;
     end_ns.store((clock.now() - start).count());
     asio::post(workers[0]->io(), [&] {
       if (signals) signals->cancel();
       if (ticker) ticker->cancel();
+      if (deadline) deadline->cancel();
     });
     for (auto& w : workers) w->release();
   };
@@ -86,14 +88,25 @@ RunResult Engine::run() {
         std::make_unique<Worker>(cfg_, transport, clock, schedule, request, users, on_worker_idle));
   }
 
+  // Ctrl-C and the end of -z stop the run alike: no new request starts, and requests in flight
+  // are abandoned and not counted (as wrk does), so that a stalled server cannot stretch the run.
+  auto stop_all = [&] {
+    schedule.stop();
+    for (auto& w : workers) w->interrupt();
+  };
   bool interrupted = false;
   signals.emplace(workers[0]->io(), SIGINT, SIGTERM);
   signals->async_wait([&](const pool::error_code& ec, int) {
     if (ec) return;
     interrupted = true;
-    schedule.stop();
-    for (auto& w : workers) w->interrupt();
+    stop_all();
   });
+  if (cfg_.duration) {
+    deadline.emplace(workers[0]->io(), start + *cfg_.duration);
+    deadline->async_wait([&](const pool::error_code& ec) {
+      if (!ec) stop_all();
+    });
+  }
   if (on_progress) {
     asio::co_spawn(
         workers[0]->io(),

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "engine/error_kind.hpp"
 #include "reporters/format.hpp"
 
 namespace hload::reporters {
@@ -174,7 +175,11 @@ ordered_json to_json(const engine::RunResult& r) {
   ordered_json codes = ordered_json::object();
   for (const auto& [code, n] : r.status_codes) codes[std::to_string(code)] = n;
   out["status_codes"] = std::move(codes);
+  // Every kind is listed, zeros included, so that a gate can read any of them without a check.
   ordered_json kinds = ordered_json::object();
+  for (int k = 0; k < engine::kErrorKinds; ++k) {
+    kinds[engine::to_string(static_cast<engine::ErrorKind>(k))] = 0;
+  }
   for (const auto& [kind, n] : r.errors_by_kind) kinds[kind] = n;
   out["errors_by_kind"] = std::move(kinds);
   ordered_json hosts = ordered_json::object();

@@ -147,6 +147,24 @@ TEST(Engine, BrokenResponsesAreCountedByKind) {
   }
 }
 
+// -z ends the run on time even when the server never answers: requests in flight at the end
+// are abandoned and not counted.
+TEST(Engine, DurationEndsTheRunOnTimeAgainstAStallingServer) {
+  ServerOptions o;
+  o.fault = Fault::stall;
+  BuiltinServer srv(o);
+  RunConfig cfg;
+  cfg.url = url_of(srv);
+  cfg.concurrency = 3;
+  cfg.duration = std::chrono::milliseconds(500);
+  cfg.timeout = pool::Duration::zero();  // no per-request timeout to end them
+  const RunResult r = run(cfg);
+  EXPECT_EQ(r.requests, 0u);
+  EXPECT_FALSE(r.interrupted);
+  EXPECT_GE(r.elapsed_s, 0.5);
+  EXPECT_LT(r.elapsed_s, 5.0);
+}
+
 TEST(Engine, UnresolvableHostIsCountedAsDns) {
   RunConfig cfg;
   cfg.url = "http://no-such-host.invalid/";

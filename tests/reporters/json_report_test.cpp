@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/error_kind.hpp"
 #include "tests/reporters/sample_result.hpp"
 
 namespace hload::reporters {
@@ -186,7 +187,12 @@ TEST(JsonReportTest, Phases) {
 TEST(JsonReportTest, StatusCodesAndErrorsAreKeyedByStrings) {
   const auto j = to_json(sample_result());
   EXPECT_EQ(j["status_codes"], (ordered_json{{"200", 19'990}, {"503", 6}}));
-  EXPECT_EQ(j["errors_by_kind"], (ordered_json{{"connect_refused", 4}}));
+  const auto& kinds = j["errors_by_kind"];
+  EXPECT_EQ(kinds["connect_refused"], 4);
+  // Every kind is present, zeros included (architecture §6: "connect_refused": 0, ...).
+  EXPECT_EQ(kinds.size(), static_cast<size_t>(engine::kErrorKinds));
+  EXPECT_EQ(kinds["timeout"], 0);
+  EXPECT_EQ(kinds["dns"], 0);
 }
 
 TEST(JsonReportTest, EmptyMapsAreObjectsNotNull) {
