@@ -4,6 +4,8 @@
 #include <cctype>
 #include <limits>
 
+#include "pool/http_text.hpp"
+
 namespace hload::server {
 namespace {
 
@@ -11,24 +13,14 @@ constexpr std::string_view kCrlf = "\r\n";
 // A chunk-size line longer than this is not a chunk size (extensions included).
 constexpr std::size_t kMaxChunkLine = 1024;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using pool::iequals;
+using pool::trim_ows;
 
 // has_token says whether the comma-separated list holds token, ignoring case.
 bool has_token(std::string_view list, std::string_view token) {
   while (!list.empty()) {
     std::size_t comma = list.find(',');
-    if (iequals(trim(list.substr(0, comma)), token)) return true;
+    if (iequals(trim_ows(list.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -38,7 +30,7 @@ bool has_token(std::string_view list, std::string_view token) {
 // last_token is the final element of a comma-separated list.
 std::string_view last_token(std::string_view list) {
   std::size_t comma = list.rfind(',');
-  return trim(comma == std::string_view::npos ? list : list.substr(comma + 1));
+  return trim_ows(comma == std::string_view::npos ? list : list.substr(comma + 1));
 }
 
 bool parse_number(std::string_view s, unsigned base, std::uint64_t& out) {
@@ -132,7 +124,7 @@ FrameStatus RequestFramer::parse_head(std::string_view head) {
       return FrameStatus::malformed;
     }
     std::string_view name = line.substr(0, colon);
-    std::string_view value = trim(line.substr(colon + 1));
+    std::string_view value = trim_ows(line.substr(colon + 1));
     if (iequals(name, "connection")) {
       conn_close = conn_close || has_token(value, "close");
       conn_keep_alive = conn_keep_alive || has_token(value, "keep-alive");
@@ -172,7 +164,7 @@ FrameStatus RequestFramer::frame_chunked(std::string_view bytes) {
     std::string_view line = bytes.substr(chunk_cursor_, line_end - chunk_cursor_);
     std::uint64_t size = 0;
     if (line.size() > kMaxChunkLine ||
-        !parse_number(trim(line.substr(0, line.find(';'))), 16, size)) {
+        !parse_number(trim_ows(line.substr(0, line.find(';'))), 16, size)) {
       return FrameStatus::malformed;
     }
     std::size_t data = line_end + kCrlf.size();

@@ -9,22 +9,14 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "pool/http_text.hpp"
+
 namespace hload::engine {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using pool::iequals;
+using pool::trim_ows;
 
 std::string base64(std::string_view in) {
   namespace b64 = boost::beast::detail::base64;
@@ -108,8 +100,8 @@ Target make_target(const RunConfig& cfg) {
   for (const std::string& line : cfg.headers) {
     const auto colon = line.find(':');
     if (colon == std::string::npos) throw TargetError("malformed header: " + line);
-    h.set(trim(std::string_view(line).substr(0, colon)),
-          trim(std::string_view(line).substr(colon + 1)));
+    h.set(trim_ows(std::string_view(line).substr(0, colon)),
+          trim_ows(std::string_view(line).substr(colon + 1)));
   }
   if (cfg.disable_keepalive) h.set("Connection", "close");
   const bool sends_body =

@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/free_port.hpp"
 #include "tests/support/raw_client.hpp"
 
 namespace hload::test {
@@ -69,24 +70,6 @@ const std::string& build_info() {
     return out;
   }();
   return info;
-}
-
-// pick_free_port asks the kernel for a port free right now on 127.0.0.1.
-std::uint16_t pick_free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "socket");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    int e = errno;
-    ::close(fd);
-    throw std::system_error(e, std::generic_category(), "bind 127.0.0.1:0");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 std::string read_file(const std::string& path) {
@@ -136,7 +119,7 @@ bool NginxServer::launch(Clock::time_point deadline) {
     if (!wanted) return 0;
     std::uint16_t p;
     do {
-      p = pick_free_port();
+      p = free_loopback_port();
     } while (std::find(taken.begin(), taken.end(), p) != taken.end());
     taken.push_back(p);
     return p;
