@@ -4,8 +4,11 @@
 #include <cmath>
 #include <limits>
 
-#include <boost/histogram/indexed.hpp>
+#pragma GCC diagnostic push  // see histogram.hpp
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/histogram/make_histogram.hpp>
+#pragma GCC diagnostic pop
 
 namespace hload::engine {
 

@@ -51,6 +51,7 @@ struct PooledConn {
   TimePoint idle_since{};
   ListHook host_idle_hook;    // HostPool::idle
   ListHook global_idle_hook;  // Transport's LRU over all keys
+  ListHook open_hook;         // every connection the transport owns, idle or not
 };
 
 // WantConn is a waiter: a request that asked for a connection and has neither got one nor
@@ -92,6 +93,8 @@ using IdleList =
     bi::list<PooledConn, bi::member_hook<PooledConn, ListHook, &PooledConn::host_idle_hook>>;
 using GlobalIdleList =
     bi::list<PooledConn, bi::member_hook<PooledConn, ListHook, &PooledConn::global_idle_hook>>;
+using OpenConns =
+    bi::list<PooledConn, bi::member_hook<PooledConn, ListHook, &PooledConn::open_hook>>;
 using IdleWaiters = bi::list<WantConn, bi::member_hook<WantConn, ListHook, &WantConn::idle_hook>>;
 using PermitWaiters =
     bi::list<WantConn, bi::member_hook<WantConn, ListHook, &WantConn::permit_hook>>;

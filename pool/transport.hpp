@@ -142,6 +142,7 @@ class Transport final : public RoundTripper {
   mutable std::mutex mu_;
   std::map<ConnKey, std::unique_ptr<HostPool>> hosts_;
   GlobalIdleList idle_lru_;  // front is the least recently used, over all keys
+  OpenConns open_conns_;     // every connection not yet closed, whoever holds it
   int open_total_ = 0;
   bool close_idle_ = false;  // close connections as they become idle, until the next get_conn
   std::uint64_t retries_ = 0;
