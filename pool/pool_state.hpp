@@ -77,16 +77,20 @@ struct WantConn {
 };
 
 // Dial is a connection attempt in flight. It holds a permit of its host from start to end.
-// Its owner is the waiter it serves; a dial whose owner leaves is given to a waiter queued for
-// a permit or cancelled, so dials in flight never outnumber live waiters (§4 rule 10).
+// Its owner is the waiter it serves. A dial whose owner leaves is given to a waiter queued for
+// a permit; with none, it is left unowned and the next waiter adopts it instead of dialing
+// again, so dials in flight never outnumber the most waiters there were at once (§4 rule 10)
+// and no connection half made is thrown away. An unowned dial that finishes goes to the oldest
+// waiter or the idle list; close_idle_connections cancels those still in flight.
 struct Dial : std::enable_shared_from_this<Dial> {
+  enum class State : std::uint8_t { owned, unowned, cancelled };
   HostPool* host = nullptr;
   WantConn* owner = nullptr;
-  bool cancelled = false;
+  State state = State::owned;
   TimePoint started{};
   asio::any_io_executor executor;    // the dial runs and is cancelled here
   asio::cancellation_signal signal;  // emitted only on `executor`
-  ListHook hook;                     // HostPool::dials
+  ListHook hook;                     // HostPool::dials or HostPool::unowned_dials
 };
 
 using IdleList =
@@ -105,6 +109,7 @@ struct HostCounters {
   std::uint64_t dials_started = 0;
   std::uint64_t dials_failed = 0;
   std::uint64_t dials_cancelled = 0;
+  std::uint64_t dials_adopted = 0;  // dials a waiter took over from one that left
   std::uint64_t handoffs = 0;
   std::uint64_t permit_queued = 0;  // waiters that had to queue for a permit
   std::array<std::uint64_t, kCloseReasons> closes{};
@@ -118,6 +123,7 @@ struct HostPool {
     idle_waiters.clear();
     permit_waiters.clear();
     dials.clear();
+    unowned_dials.clear();
   }
 
   const ConnKey key;
@@ -125,6 +131,7 @@ struct HostPool {
   IdleWaiters idle_waiters;      // every live waiter, oldest first
   PermitWaiters permit_waiters;  // live waiters held back by the limit, oldest first
   DialList dials;                // dials in flight that a waiter owns
+  DialList unowned_dials;        // dials in flight whose waiter left, for the next to adopt
   int open = 0;                  // dialing (cancelled ones too), active and idle connections
   int max_open = 0;
   int cancelling = 0;  // dials cancelled and not yet finished

@@ -235,6 +235,8 @@ void Transport::close_idle_connections() {
       remove_idle_locked(pc);
       close_conn_locked(pc, CloseReason::run_end, now, later);
     }
+    // Dials nobody waits for would only open connections to close (Go >= 1.23 does the same).
+    for (auto& [key, h] : hosts_) cancel_unowned_dials_locked(*h, later);
   }
   run(later);
 }
@@ -258,6 +260,17 @@ bool Transport::permit_available_locked(const HostPool& h) const {
 }
 
 void Transport::queue_for_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later) {
+  // Rule 10: a dial another waiter left behind is adopted before any new one starts.
+  if (!h.unowned_dials.empty()) {
+    Dial& d = h.unowned_dials.front();
+    h.unowned_dials.pop_front();
+    h.dials.push_back(d);
+    d.state = Dial::State::owned;
+    d.owner = &w;
+    w.dial = &d;
+    ++h.counters.dials_adopted;
+    return;
+  }
   // Rule 3: below the limit a permit is taken at once and a dial starts; at the limit the
   // waiter queues FIFO for a permit, staying registered for hand-overs meanwhile (rule 4).
   if (permit_available_locked(h)) {
@@ -288,7 +301,7 @@ void Transport::start_dial_locked(HostPool& h, WantConn& w, TimePoint now, Defer
 void Transport::deliver_locked(WantConn& w, PooledConn* pc, error_code ec, AcquireOutcome outcome,
                                TimePoint now, Deferred& later) {
   HLOAD_CHECK(!w.done, "connection delivered twice to one waiter");
-  leave_queues_locked(w, now, later);
+  leave_queues_locked(w, now);
   w.done = true;
   w.ec = ec;
   w.conn = pc;
@@ -298,7 +311,7 @@ void Transport::deliver_locked(WantConn& w, PooledConn* pc, error_code ec, Acqui
   }
 }
 
-void Transport::leave_queues_locked(WantConn& w, TimePoint now, Deferred& later) {
+void Transport::leave_queues_locked(WantConn& w, TimePoint now) {
   // Rule 10: a waiter that leaves is removed from its queues at once (Go #33849).
   HostPool& h = *w.host;
   if (w.idle_hook.is_linked()) h.idle_waiters.erase(h.idle_waiters.iterator_to(w));
@@ -310,11 +323,11 @@ void Transport::leave_queues_locked(WantConn& w, TimePoint now, Deferred& later)
     Dial& d = *w.dial;
     w.dial = nullptr;
     d.owner = nullptr;
-    orphan_dial_locked(d, now, later);
+    orphan_dial_locked(d, now);
   }
 }
 
-void Transport::orphan_dial_locked(Dial& d, TimePoint now, Deferred& later) {
+void Transport::orphan_dial_locked(Dial& d, TimePoint now) {
   HostPool& h = *d.host;
   if (!h.permit_waiters.empty()) {
     // The dial holds a permit: it serves the oldest waiter held back by the limit.
@@ -325,13 +338,23 @@ void Transport::orphan_dial_locked(Dial& d, TimePoint now, Deferred& later) {
     d.owner = &next;
     return;
   }
-  // Every other waiter has a dial of its own: this one would only add a connection nobody
-  // asked for, so it is cancelled (rule 10; Go #76784 lets such dials pile up).
+  // Every other waiter has a dial of its own. Cancelling this one would throw away a handshake
+  // half made, and the next request would dial again at once (a dial storm whenever servers
+  // close connections); it is kept for the next waiter to adopt instead (rule 10).
   h.dials.erase(h.dials.iterator_to(d));
-  d.cancelled = true;
-  ++h.cancelling;
-  ++h.counters.dials_cancelled;
-  later.cancel.push_back(d.shared_from_this());
+  d.state = Dial::State::unowned;
+  h.unowned_dials.push_back(d);
+}
+
+void Transport::cancel_unowned_dials_locked(HostPool& h, Deferred& later) {
+  while (!h.unowned_dials.empty()) {
+    Dial& d = h.unowned_dials.front();
+    h.unowned_dials.pop_front();
+    d.state = Dial::State::cancelled;
+    ++h.cancelling;
+    ++h.counters.dials_cancelled;
+    later.cancel.push_back(d.shared_from_this());
+  }
 }
 
 void Transport::put_or_close_idle_locked(PooledConn* pc, TimePoint now, Deferred& later) {
@@ -429,9 +452,11 @@ asio::awaitable<void> Transport::dial_conn_for(std::shared_ptr<Dial> d) {
   bool cancelled;
   {
     auto l = lock();
-    cancelled = d->cancelled;
+    cancelled = d->state == Dial::State::cancelled;
     if (cancelled) {
       --h.cancelling;
+    } else if (d->state == Dial::State::unowned) {
+      h.unowned_dials.erase(h.unowned_dials.iterator_to(*d));
     } else {
       h.dials.erase(h.dials.iterator_to(*d));
     }
@@ -494,6 +519,7 @@ HostSnapshot Transport::snapshot(const HostPool* host) const {
   s.idle_waiters = static_cast<int>(host->idle_waiters.size());
   s.permit_waiters = static_cast<int>(host->permit_waiters.size());
   s.dials_in_flight = static_cast<int>(host->dials.size());
+  s.dials_unowned = static_cast<int>(host->unowned_dials.size());
   s.dials_cancelling = host->cancelling;
   s.counters = host->counters;
   return s;
@@ -520,8 +546,12 @@ void Transport::check_invariants() const {
                 "%s: a waiter waits for a permit below the limit", name);
     HLOAD_CHECK(h.dials.size() <= h.idle_waiters.size(), "%s: more dials in flight than waiters",
                 name);
-    HLOAD_CHECK(h.open >= static_cast<int>(h.dials.size() + h.idle.size()) + h.cancelling,
-                "%s: open count below dials and idle connections", name);
+    HLOAD_CHECK(h.unowned_dials.empty() || h.permit_waiters.empty(),
+                "%s: a waiter waits for a permit while a dial nobody owns is in flight", name);
+    HLOAD_CHECK(
+        h.open >= static_cast<int>(h.dials.size() + h.unowned_dials.size() + h.idle.size()) +
+                      h.cancelling,
+        "%s: open count below dials and idle connections", name);
     for (const Dial& d : h.dials) {
       HLOAD_CHECK(d.owner && d.owner->dial == &d && d.owner->idle_hook.is_linked(),
                   "%s: a dial in flight without a live owner", name);

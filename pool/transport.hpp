@@ -9,7 +9,8 @@
 //    straight to the oldest waiter still waiting when a connection or dial ends.
 //  - Late binding: a waiter takes whichever comes first, a connection another request released
 //    or the result of its own dial. A dial whose waiter left goes to the oldest waiter queued for
-//    a permit, or is cancelled; a connection nobody waits for goes to the idle list.
+//    a permit, or is left for the next waiter to adopt; a connection nobody waits for goes to
+//    the idle list.
 //  - A connection returns only after its response body was read to the end.
 //
 // Threading. Virtual users run on one io_context per thread (performance.md: sharing one
@@ -51,6 +52,7 @@ struct HostSnapshot {
   int idle_waiters = 0;     // entries of the queue for a hand-over (= live waiters)
   int permit_waiters = 0;   // entries of the queue for a dial permit
   int dials_in_flight = 0;  // dials a waiter owns
+  int dials_unowned = 0;    // dials in flight whose waiter left, waiting to be adopted
   int dials_cancelling = 0;
   HostCounters counters;
 };
@@ -115,8 +117,9 @@ class Transport final : public RoundTripper {
   void start_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later);
   void deliver_locked(WantConn& w, PooledConn* pc, error_code ec, AcquireOutcome outcome,
                       TimePoint now, Deferred& later);
-  void leave_queues_locked(WantConn& w, TimePoint now, Deferred& later);
-  void orphan_dial_locked(Dial& d, TimePoint now, Deferred& later);
+  void leave_queues_locked(WantConn& w, TimePoint now);
+  void orphan_dial_locked(Dial& d, TimePoint now);
+  void cancel_unowned_dials_locked(HostPool& h, Deferred& later);
   void put_or_close_idle_locked(PooledConn* pc, TimePoint now, Deferred& later);
   void close_conn_locked(PooledConn* pc, CloseReason why, TimePoint now, Deferred& later);
   void remove_idle_locked(PooledConn* pc);
