@@ -93,6 +93,7 @@ RunResult Engine::run() {
   auto stop_all = [&] {
     schedule.stop();
     for (auto& w : workers) w->interrupt();
+    transport.shut_down();
   };
   bool interrupted = false;
   signals.emplace(workers[0]->io(), SIGINT, SIGTERM);

@@ -241,6 +241,14 @@ void Transport::close_idle_connections() {
   run(later);
 }
 
+void Transport::shut_down() {
+  {
+    auto l = lock();
+    shut_down_ = true;
+  }
+  close_idle_connections();
+}
+
 PooledConn* Transport::take_idle_locked(HostPool& h) {
   // Rule 2: the newest entry first. Expired entries were closed by expire_idle_locked.
   if (h.idle.empty()) return nullptr;
@@ -301,7 +309,7 @@ void Transport::start_dial_locked(HostPool& h, WantConn& w, TimePoint now, Defer
 void Transport::deliver_locked(WantConn& w, PooledConn* pc, error_code ec, AcquireOutcome outcome,
                                TimePoint now, Deferred& later) {
   HLOAD_CHECK(!w.done, "connection delivered twice to one waiter");
-  leave_queues_locked(w, now);
+  leave_queues_locked(w, now, later);
   w.done = true;
   w.ec = ec;
   w.conn = pc;
@@ -311,7 +319,7 @@ void Transport::deliver_locked(WantConn& w, PooledConn* pc, error_code ec, Acqui
   }
 }
 
-void Transport::leave_queues_locked(WantConn& w, TimePoint now) {
+void Transport::leave_queues_locked(WantConn& w, TimePoint now, Deferred& later) {
   // Rule 10: a waiter that leaves is removed from its queues at once (Go #33849).
   HostPool& h = *w.host;
   if (w.idle_hook.is_linked()) h.idle_waiters.erase(h.idle_waiters.iterator_to(w));
@@ -323,11 +331,11 @@ void Transport::leave_queues_locked(WantConn& w, TimePoint now) {
     Dial& d = *w.dial;
     w.dial = nullptr;
     d.owner = nullptr;
-    orphan_dial_locked(d, now);
+    orphan_dial_locked(d, now, later);
   }
 }
 
-void Transport::orphan_dial_locked(Dial& d, TimePoint now) {
+void Transport::orphan_dial_locked(Dial& d, TimePoint now, Deferred& later) {
   HostPool& h = *d.host;
   if (!h.permit_waiters.empty()) {
     // The dial holds a permit: it serves the oldest waiter held back by the limit.
@@ -344,6 +352,7 @@ void Transport::orphan_dial_locked(Dial& d, TimePoint now) {
   h.dials.erase(h.dials.iterator_to(d));
   d.state = Dial::State::unowned;
   h.unowned_dials.push_back(d);
+  if (shut_down_) cancel_unowned_dials_locked(h, later);
 }
 
 void Transport::cancel_unowned_dials_locked(HostPool& h, Deferred& later) {

@@ -98,6 +98,11 @@ class Transport final : public RoundTripper {
   // the next get_conn (Go's closeIdle). The engine calls it at the end of a run.
   void close_idle_connections();
 
+  // shut_down ends the transport's use: idle connections are closed, dials nobody waits for are
+  // cancelled, and from now on so is every dial whose waiter leaves. The engine calls it when
+  // a run is stopped (Ctrl-C, the end of -z), so that no half-made connection holds it up.
+  void shut_down();
+
   HostSnapshot snapshot(const HostPool* host) const;
   std::uint64_t retries() const;
 
@@ -117,8 +122,8 @@ class Transport final : public RoundTripper {
   void start_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later);
   void deliver_locked(WantConn& w, PooledConn* pc, error_code ec, AcquireOutcome outcome,
                       TimePoint now, Deferred& later);
-  void leave_queues_locked(WantConn& w, TimePoint now);
-  void orphan_dial_locked(Dial& d, TimePoint now);
+  void leave_queues_locked(WantConn& w, TimePoint now, Deferred& later);
+  void orphan_dial_locked(Dial& d, TimePoint now, Deferred& later);
   void cancel_unowned_dials_locked(HostPool& h, Deferred& later);
   void put_or_close_idle_locked(PooledConn* pc, TimePoint now, Deferred& later);
   void close_conn_locked(PooledConn* pc, CloseReason why, TimePoint now, Deferred& later);
@@ -148,6 +153,7 @@ class Transport final : public RoundTripper {
   OpenConns open_conns_;     // every connection not yet closed, whoever holds it
   int open_total_ = 0;
   bool close_idle_ = false;  // close connections as they become idle, until the next get_conn
+  bool shut_down_ = false;   // cancel, rather than keep, dials whose waiter left
   std::uint64_t retries_ = 0;
 };
 

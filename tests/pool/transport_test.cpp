@@ -702,6 +702,28 @@ TEST_F(TransportTest, HungDialsDoNotPileUp) {
   EXPECT_EQ(snap().open, 0);
 }
 
+// When a run is stopped, a dial nobody waits for any more is cancelled at once: a hung connect
+// must not hold up the end of the run.
+TEST_F(TransportTest, ShutDownCancelsDialsNobodyWaitsFor) {
+  make(capped(0));
+  Getter a, b;
+  get(a);
+  get(b);
+  settle();
+  a.cancel.emit(asio::cancellation_type::terminal);
+  settle();
+  EXPECT_EQ(snap().dials_unowned, 1);
+  t_->shut_down();
+  settle();
+  EXPECT_EQ(snap().dials_unowned, 0);
+  EXPECT_TRUE(dialer_.at(0).cancelled);
+  b.cancel.emit(asio::cancellation_type::terminal);  // after shut_down: cancelled at once
+  settle();
+  EXPECT_TRUE(dialer_.at(1).cancelled);
+  EXPECT_EQ(snap().counters.dials_cancelled, 2u);
+  EXPECT_EQ(snap().open, 0);
+}
+
 // A waiter that leaves is removed from its queues at once, not when it reaches the front
 // (Go #33849).
 TEST_F(TransportTest, LeavingWaiterLeavesQueuesAtOnce) {
