@@ -91,6 +91,17 @@ class TransportTest : public ::testing::Test {
         asio::detached);
   }
 
+  // warm_conn makes an uncapped pool whose dials complete at once, and one round trip; it
+  // returns the state of the (now idle, reused next time) connection.
+  std::shared_ptr<FakeConnState> warm_conn() {
+    make(pool::TransportOptions{});
+    dialer_.auto_complete = true;
+    Caller warm;
+    call(warm);
+    settle();
+    return dialer_.conns().at(0);
+  }
+
   // put returns what g holds to the pool as reusable.
   void put(Getter& g) {
     t_->release(g.got->conn, true, CloseReason::server_close);

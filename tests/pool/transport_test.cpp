@@ -403,12 +403,7 @@ TEST_F(TransportTest, ConnReturnsOnlyAfterBodyIsRead) {
 }
 
 TEST_F(TransportTest, ConnectionCloseAndErrorsCloseTheConn) {
-  make(capped(0));
-  dialer_.auto_complete = true;
-  Caller warm;
-  call(warm);
-  settle();
-  dialer_.conns()[0]->script.push_back(FakeConnState::server_closes());
+  warm_conn()->script.push_back(FakeConnState::server_closes());
   Caller closing;
   call(closing);
   settle();
@@ -565,12 +560,7 @@ TEST_F(TransportTest, StaleConnGetIsRetriedOnceOnNewDial) {
 }
 
 TEST_F(TransportTest, StalePostWithBodyWrittenIsNotRetried) {
-  make(capped(0));
-  dialer_.auto_complete = true;
-  Caller warm;
-  call(warm);
-  settle();
-  dialer_.conns()[0]->script.push_back(FakeConnState::fails(asio::error::eof, true, false));
+  warm_conn()->script.push_back(FakeConnState::fails(asio::error::eof, true, false));
   Caller post;
   call(post, nullptr, /*replayable=*/false);
   settle();
@@ -581,13 +571,7 @@ TEST_F(TransportTest, StalePostWithBodyWrittenIsNotRetried) {
 }
 
 TEST_F(TransportTest, StalePostWithNothingWrittenIsRetried) {
-  make(capped(0));
-  dialer_.auto_complete = true;
-  Caller warm;
-  call(warm);
-  settle();
-  dialer_.conns()[0]->script.push_back(
-      FakeConnState::fails(asio::error::broken_pipe, false, false));
+  warm_conn()->script.push_back(FakeConnState::fails(asio::error::broken_pipe, false, false));
   Caller post;
   call(post, nullptr, /*replayable=*/false);
   settle();
@@ -597,10 +581,8 @@ TEST_F(TransportTest, StalePostWithNothingWrittenIsRetried) {
 
 TEST_F(TransportTest, FreshConnFailureIsNotRetried) {
   make(capped(0));
-  dialer_.auto_complete = true;
   Caller c;
   // The first connection's first exchange fails: retrying would dial endlessly.
-  dialer_.auto_complete = false;
   call(c);
   settle();
   auto st = dialer_.complete(0);
@@ -613,12 +595,7 @@ TEST_F(TransportTest, FreshConnFailureIsNotRetried) {
 }
 
 TEST_F(TransportTest, FailureAfterResponseBytesIsNotRetried) {
-  make(capped(0));
-  dialer_.auto_complete = true;
-  Caller warm;
-  call(warm);
-  settle();
-  dialer_.conns()[0]->script.push_back(FakeConnState::fails(asio::error::eof, true, true));
+  warm_conn()->script.push_back(FakeConnState::fails(asio::error::eof, true, true));
   Caller c;
   call(c);
   settle();
