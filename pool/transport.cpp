@@ -55,7 +55,17 @@ Transport::Transport(TransportOptions options, Dialer& dialer, const Clock& cloc
 
 Transport::~Transport() {
   // Whatever is still open is closed: idle connections, and any a request still holds (the
-  // contract is that none does, but a test or an aborted run must not leak them).
+  // contract is that none does, but a test or an aborted run must not leak them). A request
+  // still suspended in get_conn is owned by its own stored handler; destroying the handler
+  // destroys its coroutine frames, the waiter among them, so it is unlinked first.
+  for (auto& [key, h] : hosts_) {
+    h->permit_waiters.clear();
+    while (!h->idle_waiters.empty()) {
+      WantConn& w = h->idle_waiters.front();
+      h->idle_waiters.pop_front();
+      std::unique_ptr<Resume> resume = std::move(w.resume);
+    }
+  }
   idle_lru_.clear();
   for (auto& [key, h] : hosts_) h->idle.clear();
   open_conns_.clear_and_dispose([](PooledConn* pc) { delete pc; });
