@@ -88,6 +88,10 @@ asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& 
     const bool may_be_stale = pc->requests > 0 || pc->was_idle;
     resp = Response{};
     const ConnResult r = co_await pc->conn->round_trip(req, resp);
+    // Asio leaves a finished operation's cancellation handler in the slot, and it points into
+    // the socket: once the connection is released (and perhaps closed), a cancel emitted on the
+    // request must reach nothing.
+    if (asio::cancellation_slot slot = req.cancel; slot.is_connected()) slot.clear();
     if (!r.ec) {
       ++pc->requests;
       if (options_.race_hook) [[unlikely]]

@@ -21,6 +21,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -245,6 +246,34 @@ TEST_P(StressTest, PoolStaysCleanUnderRandomRacesAndCancellations) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Caps, StressTest, ::testing::Values(1, 2, 8));
+
+// A cancel emitted on a request after its round trip must reach nothing, even when the
+// connection it used is closed by then (the stress test's timers found this under ASan: Asio
+// leaves a finished socket operation's cancellation handler in the slot).
+TEST(CancelAfterRoundTrip, ReachesNothingOnceTheConnectionIsClosed) {
+  server::ServerOptions so;
+  so.close_every = 1;  // every response closes its connection
+  server::BuiltinServer srv(so);
+  pool::TcpDialer dialer;
+  pool::SteadyClock clock;
+  pool::Transport t({}, dialer, clock);
+  asio::io_context io(1);
+  asio::cancellation_signal cancel;
+  pool::Request req;
+  req.host = t.host_for(pool::ConnKey{"http", "127.0.0.1", srv.port(), "", false});
+  req.wire = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  req.cancel = cancel.slot();
+  pool::Response resp;
+  pool::error_code ec = asio::error::would_block;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { ec = co_await t.round_trip(req, resp); },
+      asio::detached);
+  io.run();
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(t.snapshot(req.host).open, 0) << "the server closed the connection";
+  cancel.emit(asio::cancellation_type::terminal);  // must not touch the freed socket
+  EXPECT_EQ(resp.status, 200u);
+}
 
 }  // namespace
 }  // namespace hload::test
