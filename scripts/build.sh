@@ -35,6 +35,10 @@ fi
 jobs=$(nproc 2>/dev/null || echo 2)
 ((jobs > 2)) && jobs=2
 
+# ccache keys on paths relative to the checkout, so a fresh clone in another folder (as CI
+# makes) reuses what an earlier build on this machine compiled.
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true
+
 cmake -S "$root" -B "$root/$dir" -G Ninja "${args[@]}"
 # HLOAD_KEEP_GOING=1 (test.sh sets it) builds everything that can be built despite errors, so
 # that the tests of the parts that do build still run.
