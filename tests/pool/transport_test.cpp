@@ -254,7 +254,7 @@ TEST_F(TransportTest, LateBindingWaiterTakesReleasedConnAndDialServesNext) {
 }
 
 // When the stalled dial finishes after its waiter was served and nobody else waits, it is not
-// wasted: it goes to the idle list (here it completes before the pool's cancel lands).
+// wasted: nobody adopted it, so it goes to the idle list.
 TEST_F(TransportTest, LateDialNobodyWaitsForGoesIdle) {
   make(capped(0));
   Getter a, b;
@@ -265,13 +265,14 @@ TEST_F(TransportTest, LateDialNobodyWaitsForGoesIdle) {
   get(b);
   settle();
   EXPECT_EQ(dialer_.started(), 2);
-  put(a);               // b is served by hand-over; its dial is cancelled ...
-  dialer_.complete(1);  // ... but has already connected
+  put(a);               // b is served by hand-over; its dial is left unowned ...
+  dialer_.complete(1);  // ... and connects with nobody waiting
   settle();
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(snap().idle, 1);
   EXPECT_EQ(snap().open, 2);
   EXPECT_FALSE(dialer_.conns()[1]->destroyed);
+  EXPECT_EQ(snap().counters.dials_cancelled, 0u);
 }
 
 // ---- Rule 5: nothing wasted or leaked --------------------------------------------------------
