@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "cmd/builtin_server.hpp"
+#include "cmd/server/builtin_server.hpp"
 #include "cmd/cli.hpp"
 #include "cmd/output_check.hpp"
 #include "cmd/progress_line.hpp"

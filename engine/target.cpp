@@ -9,14 +9,12 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
-#include "pool/http_text.hpp"
+#include "engine/http_text.hpp"
 
 namespace hload::engine {
 
 namespace {
 
-using pool::iequals;
-using pool::trim_ows;
 
 std::string base64(std::string_view in) {
   namespace b64 = boost::beast::detail::base64;

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cmd/builtin_server.hpp"
+#include "cmd/server/builtin_server.hpp"
 #include "engine/target.hpp"
 
 namespace hload::test {

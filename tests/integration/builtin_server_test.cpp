@@ -1,7 +1,7 @@
 // The built-in server, seen from a raw socket: keep-alive, pipelining, every option and fault,
 // the counters, and a bounded stop.
 
-#include "cmd/builtin_server.hpp"
+#include "cmd/server/builtin_server.hpp"
 
 #include <atomic>
 #include <chrono>

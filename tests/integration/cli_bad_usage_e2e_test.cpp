@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cmd/builtin_server.hpp"
+#include "cmd/server/builtin_server.hpp"
 #include "tests/integration/e2e.hpp"
 
 namespace hload::test::e2e {

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cmd/builtin_server.hpp"
+#include "cmd/server/builtin_server.hpp"
 #include "tests/integration/e2e.hpp"
 #include "tests/support/free_port.hpp"
 

@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cmd/builtin_server.hpp"
+#include "cmd/server/builtin_server.hpp"
 #include "tests/support/process.hpp"
 
 namespace hload::test::e2e {

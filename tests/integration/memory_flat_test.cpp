@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cmd/builtin_server.hpp"
+#include "cmd/server/builtin_server.hpp"
 
 extern char** environ;
 

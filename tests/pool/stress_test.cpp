@@ -29,7 +29,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "cmd/builtin_server.hpp"
+#include "cmd/server/builtin_server.hpp"
 #include "pool/tcp_dialer.hpp"
 #include "pool/transport.hpp"
 

@@ -10,8 +10,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "cmd/request_framer.hpp"
-#include "cmd/server_state.hpp"
+#include "cmd/server/request_framer.hpp"
+#include "cmd/server/server_state.hpp"
 
 namespace hload::server {
 

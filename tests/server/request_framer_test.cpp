@@ -1,6 +1,6 @@
 // RequestFramer: where requests end in a byte stream, fed whole, in pieces and pipelined.
 
-#include "cmd/request_framer.hpp"
+#include "cmd/server/request_framer.hpp"
 
 #include <string>
 

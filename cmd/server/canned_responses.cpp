@@ -1,4 +1,4 @@
-#include "cmd/canned_responses.hpp"
+#include "cmd/server/canned_responses.hpp"
 
 #include <string_view>
 

@@ -1,4 +1,4 @@
-#include "cmd/session.hpp"
+#include "cmd/server/session.hpp"
 
 #include <algorithm>
 #include <array>

@@ -7,7 +7,7 @@
 #include <cctype>
 #include <string_view>
 
-namespace hload::pool {
+namespace hload::engine {
 
 // iequals compares two ASCII strings ignoring case.
 inline bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -24,4 +24,4 @@ inline std::string_view trim_ows(std::string_view s) noexcept {
   return s;
 }
 
-}  // namespace hload::pool
+}  // namespace hload::engine

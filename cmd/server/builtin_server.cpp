@@ -1,4 +1,4 @@
-#include "cmd/builtin_server.hpp"
+#include "cmd/server/builtin_server.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -12,8 +12,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "cmd/server_state.hpp"
-#include "cmd/session.hpp"
+#include "cmd/server/server_state.hpp"
+#include "cmd/server/session.hpp"
 
 namespace hload::server {
 namespace {

@@ -1,6 +1,6 @@
-#include "cmd/server_state.hpp"
+#include "cmd/server/server_state.hpp"
 
-#include "cmd/session.hpp"
+#include "cmd/server/session.hpp"
 
 namespace hload::server {
 

@@ -1,10 +1,10 @@
-#include "cmd/request_framer.hpp"
+#include "cmd/server/request_framer.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <limits>
 
-#include "pool/http_text.hpp"
+#include "engine/http_text.hpp"
 
 namespace hload::server {
 namespace {
@@ -13,8 +13,8 @@ constexpr std::string_view kCrlf = "\r\n";
 // A chunk-size line longer than this is not a chunk size (extensions included).
 constexpr std::size_t kMaxChunkLine = 1024;
 
-using pool::iequals;
-using pool::trim_ows;
+using engine::iequals;
+using engine::trim_ows;
 
 // has_token says whether the comma-separated list holds token, ignoring case.
 bool has_token(std::string_view list, std::string_view token) {

@@ -10,8 +10,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "cmd/builtin_server.hpp"
-#include "cmd/canned_responses.hpp"
+#include "cmd/server/builtin_server.hpp"
+#include "cmd/server/canned_responses.hpp"
 
 namespace hload::server {
 
