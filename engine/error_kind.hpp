@@ -3,8 +3,6 @@
 #include <array>
 #include <string_view>
 
-#include "pool/error.hpp"
-
 namespace hload::engine {
 
 // ErrorKind is the kind of a request that ended without an HTTP response (errors_by_kind).
@@ -21,9 +19,6 @@ enum class ErrorKind {
   other,
 };
 inline constexpr int kErrorKinds = static_cast<int>(ErrorKind::other) + 1;
-
-// classify_error names the kind of ec; timed_out says the request's own deadline fired.
-ErrorKind classify_error(const pool::error_code& ec, bool timed_out) noexcept;
 
 const char* to_string(ErrorKind k) noexcept;
 

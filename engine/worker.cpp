@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "engine/classify_error.hpp"
 #include "pool/bug.hpp"
 
 namespace hload::engine {

@@ -27,8 +27,34 @@ enum class CloseReason : std::uint8_t {
 };
 inline constexpr int kCloseReasons = 5;
 
-const char* to_string(AcquireOutcome o) noexcept;
-const char* to_string(CloseReason r) noexcept;
+// to_string names o and r as the reports do.
+constexpr const char* to_string(AcquireOutcome o) noexcept {
+  switch (o) {
+    case AcquireOutcome::idle:
+      return "idle";
+    case AcquireOutcome::handoff:
+      return "handoff";
+    case AcquireOutcome::dial:
+      return "dial";
+  }
+  return "?";
+}
+
+constexpr const char* to_string(CloseReason r) noexcept {
+  switch (r) {
+    case CloseReason::server_close:
+      return "server_close";
+    case CloseReason::idle_timeout:
+      return "idle_timeout";
+    case CloseReason::idle_overflow:
+      return "idle_overflow";
+    case CloseReason::error:
+      return "error";
+    case CloseReason::run_end:
+      return "run_end";
+  }
+  return "?";
+}
 
 // GotConnInfo describes the connection a request was given (Go's httptrace.GotConnInfo).
 struct GotConnInfo {

@@ -1,0 +1,32 @@
+#include "engine/classify_error.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "pool/errors.hpp"
+
+namespace hload::engine {
+
+ErrorKind classify_error(const pool::error_code& ec, bool timed_out) noexcept {
+  namespace ae = boost::asio::error;
+  if (timed_out) return ErrorKind::timeout;
+  if (ec == pool::Errc::dial_timeout) return ErrorKind::connect_timeout;
+  if (ec == ae::connection_refused) return ErrorKind::connect_refused;
+  if (ec == ae::host_not_found || ec == ae::host_not_found_try_again || ec == ae::no_data ||
+      ec == ae::no_recovery || ec == ae::service_not_found) {
+    return ErrorKind::dns;
+  }
+  if (ec == ae::connection_reset || ec == ae::broken_pipe) return ErrorKind::conn_reset;
+  if (ec == ae::eof || ec == boost::beast::http::error::partial_message ||
+      ec == boost::beast::http::error::end_of_stream) {
+    return ErrorKind::conn_closed;
+  }
+  if (ec.category() == make_error_code(boost::beast::http::error::bad_version).category()) {
+    return ErrorKind::protocol;
+  }
+  if (ec == ae::timed_out) return ErrorKind::timeout;
+  if (ec == ae::network_unreachable || ec == ae::host_unreachable) return ErrorKind::unreachable;
+  return ErrorKind::other;
+}
+
+}  // namespace hload::engine
