@@ -1,24 +1,14 @@
 #pragma once
 
-// Histogram records durations in bounded memory: Boost.Histogram with log-spaced buckets from
-// 1 us to 1000 s, each under 1.5% wide, so a percentile read from it is within 1% of the true
-// value. Histograms with the same buckets merge exactly, across threads and across machines
-// (architecture §6).
+// Histogram records durations in bounded memory: log-spaced buckets from 1 us to 1000 s, each
+// under 1.5% wide, so that a percentile read from it is within 1% of the true value. Histograms
+// share one bucket layout, so they merge exactly, across threads and across machines (the JSON
+// report ships the buckets). The bucket arithmetic is Boost.Histogram's log axis, kept inside
+// histogram.cpp so that no other unit pays for its headers.
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
-
-// GCC 12 at -O1 (the sanitizer builds) reports Boost.Histogram's index arrays as used
-// uninitialized: a false positive of its middle end, which ignores system-header status for
-// inlined code. Silenced for these headers only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <boost/histogram/axis/regular.hpp>
-#include <boost/histogram/histogram.hpp>
-#include <boost/histogram/indexed.hpp>
-#include <boost/histogram/storage_adaptor.hpp>
-#pragma GCC diagnostic pop
 
 #include "pool/clock.hpp"
 
@@ -31,7 +21,10 @@ class Histogram {
   // The buckets every histogram shares; changing them breaks merging with older reports.
   static constexpr double kMinMs = 0.001;
   static constexpr double kMaxMs = 1'000'000.0;
-  static constexpr unsigned kBuckets = 1400;
+  static constexpr int kBuckets = 1400;
+  // Bucket indexes: 0 is the underflow bucket [0, kMinMs), 1..kBuckets the log buckets,
+  // kBuckets + 1 the overflow bucket [kMaxMs, infinity).
+  static constexpr int kSlots = kBuckets + 2;
 
   Histogram();
 
@@ -50,19 +43,23 @@ class Histogram {
   // clamped to the exact min and max.
   double percentile_ms(double q) const;
 
-  // Bucket is one non-empty bucket: values in [lower_ms, upper_ms). Values below kMinMs fall
-  // in a bucket with lower_ms 0, values of kMaxMs and more in one with upper_ms infinity.
+  // Bucket is one non-empty bucket: values in [lower_ms, upper_ms). The underflow bucket has
+  // lower_ms 0, the overflow bucket upper_ms infinity.
   struct Bucket {
+    int index;
     double lower_ms;
     double upper_ms;
     std::uint64_t count;
   };
   std::vector<Bucket> buckets() const;
 
+  // lower_edge_ms is where bucket `index` starts (0 for the underflow bucket).
+  static double lower_edge_ms(int index) noexcept;
+  // index_of is the bucket a value of ms falls in.
+  static int index_of(double ms) noexcept;
+
  private:
-  using Axis = boost::histogram::axis::regular<double, boost::histogram::axis::transform::log>;
-  using Storage = boost::histogram::dense_storage<std::uint64_t>;
-  boost::histogram::histogram<std::tuple<Axis>, Storage> h_;
+  std::vector<std::uint64_t> counts_;  // kSlots entries, by bucket index
   std::uint64_t count_ = 0;
   double sum_ms_ = 0;
   double min_ms_ = 0;

@@ -23,40 +23,31 @@ struct Row {
   std::uint64_t count;
 };
 
-// Every histogram shares one log axis (engine/histogram.hpp); a bucket's index follows from its
-// lower edge, which lets a row span whole buckets so that its edges are bucket edges.
-const double kLogStep = std::log(Histogram::kMaxMs / Histogram::kMinMs) / Histogram::kBuckets;
-
-long bucket_index(double lower_ms) {
-  return std::lround(std::log(lower_ms / Histogram::kMinMs) / kLogStep);
-}
-
-double bucket_edge(long index) { return Histogram::kMinMs * std::exp(kLogStep * index); }
-
 // rows merges the buckets of h into rows: the under- and overflow buckets alone, the regular
 // ones in groups of equal numbers of buckets.
 std::vector<Row> rows(const Histogram& h, int max_rows) {
   std::vector<Row> out;
-  std::vector<std::pair<long, std::uint64_t>> regular;
+  std::vector<std::pair<int, std::uint64_t>> regular;
   std::uint64_t under = 0;
   std::uint64_t over = 0;
   for (const auto& b : h.buckets()) {
-    if (b.lower_ms <= 0) {
+    if (b.index == 0) {
       under += b.count;
-    } else if (!std::isfinite(b.upper_ms)) {
+    } else if (b.index == Histogram::kSlots - 1) {
       over += b.count;
     } else {
-      regular.emplace_back(bucket_index(b.lower_ms), b.count);
+      regular.emplace_back(b.index, b.count);
     }
   }
   if (under > 0) out.push_back({0, Histogram::kMinMs, under});
   if (!regular.empty()) {
-    const long first = regular.front().first;
-    const long span = regular.back().first - first + 1;
-    const long per_row = (span + max_rows - 1) / max_rows;
+    const int first = regular.front().first;
+    const int span = regular.back().first - first + 1;
+    const int per_row = (span + max_rows - 1) / max_rows;
     const std::size_t start = out.size();
-    for (long i = first; i < first + span; i += per_row) {
-      out.push_back({bucket_edge(i), bucket_edge(std::min(i + per_row, first + span)), 0});
+    for (int i = first; i < first + span; i += per_row) {
+      out.push_back({Histogram::lower_edge_ms(i),
+                     Histogram::lower_edge_ms(std::min(i + per_row, first + span)), 0});
     }
     for (const auto& [index, count] : regular) {
       out[start + static_cast<std::size_t>((index - first) / per_row)].count += count;
