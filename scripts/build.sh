@@ -3,7 +3,8 @@
 #   normal  -> build/       RelWithDebInfo, benchmarks included
 #   thread  -> build-tsan/  ThreadSanitizer, -O1 -g, no benchmarks
 #   address -> build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer, -O1 -g, no benchmarks
-# Under CI=true warnings are errors. Builds use at most 2 jobs (CI machines have 2 cores).
+# Under CI=true warnings are errors and builds use at most 2 jobs (CI machines have 2 cores);
+# elsewhere one job per core. HLOAD_JOBS overrides either.
 set -euo pipefail
 
 flavour=${1:-normal}
@@ -33,11 +34,15 @@ else
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-((jobs > 2)) && jobs=2
+[[ ${CI:-} == true ]] && ((jobs > 2)) && jobs=2
+jobs=${HLOAD_JOBS:-$jobs}
 
 # ccache keys on paths relative to the checkout, so a fresh clone in another folder (as CI
 # makes) reuses what an earlier build on this machine compiled.
 export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true
+# Precompiled headers: ccache may reuse a compile that used one when these differences are
+# ignored (GCC checks the header's validity itself).
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 
 cmake -S "$root" -B "$root/$dir" -G Ninja "${args[@]}"
 # HLOAD_KEEP_GOING=1 (test.sh sets it) builds everything that can be built despite errors, so

@@ -15,7 +15,7 @@ start=$SECONDS
 "$root/scripts/setup.sh" || exit 1
 
 jobs=$(nproc 2>/dev/null || echo 2)
-((jobs > 2)) && jobs=2
+[[ ${CI:-} == true ]] && ((jobs > 2)) && jobs=2
 
 # Sanitizer reports must fail the test that caused them, with enough context to act on.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4 abort_on_error=0 exitcode=66"
