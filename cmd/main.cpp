@@ -10,10 +10,10 @@
 #include <optional>
 #include <string>
 
-#include "cmd/server/builtin_server.hpp"
 #include "cmd/cli.hpp"
 #include "cmd/output_check.hpp"
 #include "cmd/progress_line.hpp"
+#include "cmd/server/builtin_server.hpp"
 #include "engine/engine.hpp"
 #include "engine/target.hpp"
 #include "reporters/report_writer.hpp"

@@ -15,7 +15,6 @@ namespace hload::engine {
 
 namespace {
 
-
 std::string base64(std::string_view in) {
   namespace b64 = boost::beast::detail::base64;
   std::string out(b64::encoded_size(in.size()), '\0');

@@ -24,6 +24,13 @@ export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=68"
 
 declare -A outcome
 failed=0
+
+# The checks that take seconds come first: formatting and the module layering.
+echo "==== checks: format, layering"
+checks=passed
+"$root/scripts/check-format.sh" || checks=FAILED
+"$root/scripts/check-layering.sh" || checks=FAILED
+[[ $checks == passed ]] || failed=1
 for flavour in $flavours; do
   case "$flavour" in
     normal) dir=build ;;
@@ -79,6 +86,7 @@ for flavour in $flavours; do
 done
 
 echo "==== summary ($((SECONDS - start)) s)"
+echo "  checks: $checks"
 for flavour in $flavours; do
   echo "  $flavour: ${outcome[$flavour]}"
 done

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# checks_test.sh SCRIPTS_DIR: the format and layering checkers pass a clean tree and fail on a
+# deliberately bad change of each kind they guard against.
+set -uo pipefail
+
+scripts=${1:?usage: checks_test.sh SCRIPTS_DIR}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+# expect WANT_STATUS DESCRIPTION COMMAND... runs the command and compares its exit status.
+expect() {
+  local want=$1 what=$2
+  shift 2
+  local out status
+  out=$("$@" 2>&1)
+  status=$?
+  if ((status != want)); then
+    echo "FAIL: $what: exit $status, want $want"
+    echo "$out" | sed 's/^/    /'
+    failures=$((failures + 1))
+  else
+    echo "ok: $what"
+  fi
+}
+
+# tree NAME makes a small project tree whose layering and formatting are right.
+tree() {
+  local t=$work/$1
+  mkdir -p "$t"/{pool,engine,reporters,cmd,tests,examples}
+  printf 'BasedOnStyle: Google\nColumnLimit: 100\n' >"$t/.clang-format"
+  printf '#pragma once\n\nint pool_value();\n' >"$t/pool/value.hpp"
+  printf '#include "pool/value.hpp"\n\nint engine_value() { return pool_value(); }\n' \
+    >"$t/engine/value.cpp"
+  printf '#include "engine/run_result.hpp"\n#include "pool/trace.hpp"\n\nint report();\n' \
+    >"$t/reporters/report.hpp"
+  echo "$t"
+}
+
+clean=$(tree clean)
+expect 0 "layering of a clean tree" "$scripts/check-layering.sh" "$clean"
+expect 0 "format of a clean tree" "$scripts/check-format.sh" "$clean"
+
+t=$(tree pool-up)
+printf '#include "engine/engine.hpp"\n' >>"$t/pool/value.hpp"
+expect 1 "pool/ including engine/" "$scripts/check-layering.sh" "$t"
+
+t=$(tree engine-up)
+printf '#include "reporters/report.hpp"\n' >>"$t/engine/value.cpp"
+expect 1 "engine/ including reporters/" "$scripts/check-layering.sh" "$t"
+
+t=$(tree reporter-internals)
+printf '#include "pool/transport.hpp"\n' >>"$t/reporters/report.hpp"
+expect 1 "reporters including a pool internal" "$scripts/check-layering.sh" "$t"
+
+t=$(tree reporter-engine)
+printf '#include "engine/worker.hpp"\n' >>"$t/reporters/report.hpp"
+expect 1 "reporters including the engine beyond its results" "$scripts/check-layering.sh" "$t"
+
+t=$(tree unformatted)
+printf 'int  f( int x ){return x;}\n' >"$t/cmd/bad.cpp"
+expect 1 "a file clang-format would change" "$scripts/check-format.sh" "$t"
+
+((failures == 0))
