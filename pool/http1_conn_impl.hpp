@@ -70,9 +70,9 @@ asio::awaitable<ConnResult> BasicHttp1Conn<Stream>::round_trip(const Request& re
     ResponseParser parser(req.head);
     while (!parser.is_done()) {
       if (buffer_.size() > 0) {
-        // The parser takes a header only whole, so an incomplete one stays buffered
+        // The parser takes header fields only whole, so an incomplete one stays buffered
         // (need_more) until a later read completes it; past the header it takes everything.
-        buffer_.consume(parser.put(buffer_.data(), ec));
+        buffer_.consume(parser.feed(buffer_.data(), ec));
         if (ec == boost::beast::http::error::need_more) ec = {};
         if (ec || parser.is_done()) break;
       }

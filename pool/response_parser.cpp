@@ -6,14 +6,6 @@ namespace http = boost::beast::http;
 using boost::beast::error_code;
 using boost::beast::string_view;
 
-namespace {
-
-// Beast rejects headers over 8 KB by default; real responses with large cookies exceed that
-// (Go accepts 10 MB). Nothing is stored, so the limit only bounds the read buffer's growth.
-constexpr std::uint32_t kHeaderLimit = 64 * 1024;
-
-}  // namespace
-
 ResponseParser::ResponseParser(bool head_request) {
   // Bodies are counted and dropped, never stored, so their size needs no bound.
   body_limit(boost::none);

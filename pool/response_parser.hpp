@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
 
 namespace hload::pool {
 
@@ -15,6 +16,30 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
  public:
   // head_request: the request was HEAD, so the response has no body whatever its headers say.
   explicit ResponseParser(bool head_request);
+
+  // feed parses what it can of buffers and returns how many bytes it consumed, as
+  // basic_parser::put does, but holds the whole header block to one limit: basic_parser checks
+  // only what one call is given, so a header of many small lines arriving over many reads
+  // would otherwise pass any limit.
+  template <class ConstBufferSequence>
+  std::size_t feed(const ConstBufferSequence& buffers, boost::beast::error_code& ec) {
+    if (!is_header_done()) {
+      if (header_seen_ >= kHeaderLimit) {
+        ec = boost::beast::http::error::header_limit;
+        return 0;
+      }
+      header_limit(kHeaderLimit - header_seen_);
+    }
+    const bool had_header = is_header_done();
+    const std::size_t n = put(buffers, ec);
+    if (!had_header && !is_header_done()) header_seen_ += static_cast<std::uint32_t>(n);
+    return n;
+  }
+
+  // kHeaderLimit bounds the status line and header fields together. Beast's default of 8 KB
+  // is too little for real responses with large cookies (Go accepts up to 1 MB); nothing is
+  // stored, so the limit only bounds how far the read buffer grows.
+  static constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 
   // status is the response's status code; 0 until the status line was parsed.
   unsigned status() const noexcept { return status_; }
@@ -44,6 +69,7 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
 
   unsigned status_ = 0;
   std::uint64_t body_bytes_ = 0;
+  std::uint32_t header_seen_ = 0;  // header bytes consumed by earlier calls to feed
 };
 
 }  // namespace hload::pool

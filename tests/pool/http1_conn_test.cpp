@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -375,6 +376,48 @@ TEST_F(Http1ConnTest, HeaderOverTheLimitIsAnError) {
   const Exchange x = round_trip();
   EXPECT_EQ(x.result.ec, http::error::header_limit);
   EXPECT_FALSE(conn_->reusable());
+}
+
+// header_lines returns a status line and header fields of kLine bytes each, at least `size`
+// bytes in all, so that reads of a multiple of kLine end exactly at line ends (as from a server
+// that writes a line at a time).
+constexpr std::size_t kLine = 18;
+std::string header_lines(std::size_t size) {
+  std::string out = "HTTP/1.1 200 OK!\r\n";  // kLine bytes
+  char line[kLine + 1];
+  for (int i = 0; out.size() < size; ++i) {
+    std::snprintf(line, sizeof line, "X-Line-%06d: v\r\n", i % 1'000'000);
+    out += line;
+  }
+  return out;
+}
+
+// The limit holds for the header block as a whole, however the reads split it: Beast alone
+// checks only the part it is given at once, so reads that end at line ends would let a header
+// of any size through.
+TEST_F(Http1ConnTest, ManySmallHeaderLinesOverTheLimitAreAnErrorWhateverTheReads) {
+  const std::string wire = header_lines(600'000) + "Content-Length: 0\r\n\r\n";
+  for (const std::size_t read_size :
+       {std::size_t{0}, kLine, 10 * kLine, 100 * kLine, std::size_t{4096}}) {
+    SCOPED_TRACE(read_size);
+    make(read_size);
+    respond(wire);
+    const Exchange x = round_trip();
+    EXPECT_EQ(x.result.ec, http::error::header_limit);
+    EXPECT_FALSE(conn_->reusable());
+  }
+}
+
+// A header block just under the limit passes, in small reads as in one.
+TEST_F(Http1ConnTest, HeaderBlockJustUnderTheLimitPassesInSmallReads) {
+  const std::string wire = header_lines(60'000) + "Content-Length: 2\r\n\r\nok";
+  for (const std::size_t read_size : {std::size_t{0}, kLine, 97 * kLine, std::size_t{4096}}) {
+    SCOPED_TRACE(read_size);
+    make(read_size);
+    respond(wire);
+    const Exchange x = round_trip();
+    expect_ok(x, 200, 2, wire);
+  }
 }
 
 // Each write and read of an exchange fails in turn (Beast's fail_count): every failure comes
