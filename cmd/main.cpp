@@ -1,5 +1,6 @@
 // hload: argv → command → run or serve → report → exit status (architecture §7: 0 run done,
-// 1 a gate failed, 2 bad usage or a run that could not start).
+// 1 a gate failed, 2 bad usage or a run that could not start, 3 a run whose report could not be
+// written).
 
 #include <unistd.h>
 
@@ -41,9 +42,8 @@ server::ServerOptions server_options(const ServeConfig& c) {
 }
 
 int run(engine::RunConfig cfg) {
-  if (!cfg.output_file.empty()) {
-    if (const auto problem = output_file_problem(cfg.output_file)) return fail(*problem);
-  }
+  reporters::OutputTarget output(cfg.output_file);
+  if (const auto problem = output_problem(output)) return fail(*problem);
   engine::Engine eng(cfg);
   std::optional<ProgressLine> progress;
   if (cfg.progress && isatty(STDERR_FILENO)) {
@@ -57,15 +57,7 @@ int run(engine::RunConfig cfg) {
     return fail(e.what());
   }
   if (progress) progress->clear();
-  try {
-    reporters::write_report(cfg.output_file, reporters::render(result, cfg.output));
-  } catch (const std::exception& e) {
-    return fail(e.what());
-  }
-  if (!cfg.output_file.empty()) {
-    std::fprintf(stderr, "hload: report written to %s\n", cfg.output_file.c_str());
-  }
-  return kExitOk;
+  return deliver_report(output, reporters::render(result, cfg.output));
 }
 
 // demo runs against the built-in server, started in this process on a free loopback port, and

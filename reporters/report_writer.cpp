@@ -9,56 +9,28 @@
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
-#include <utility>
-#include <vector>
 
 #include "reporters/histogram_report.hpp"
 #include "reporters/json_report.hpp"
+#include "reporters/temp_file.hpp"
 #include "reporters/text_report.hpp"
+#include "reporters/write_signals.hpp"
 
 namespace hload::reporters {
 
 namespace {
 
-// TempFile owns the temporary file until it has been renamed into place; on any other way
-// out it closes and removes it, so that a failed write leaves nothing behind.
-class TempFile {
- public:
-  explicit TempFile(std::string path_template) : path_(std::move(path_template)) {
-    std::vector<char> buf(path_.begin(), path_.end());
-    buf.push_back('\0');
-    fd_ = ::mkstemp(buf.data());
-    if (fd_ >= 0) path_ = buf.data();
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!renamed_ && fd_ != kNeverOpened) ::unlink(path_.c_str());
-  }
+// kNewFileMode is a new report's mode before the umask: a report is usually read by others (CI
+// artifacts).
+constexpr mode_t kNewFileMode = 0644;
 
-  int fd() const { return fd_; }
-  const std::string& path() const { return path_; }
-  // close_fd closes the descriptor and reports whether the close succeeded (a deferred write
-  // error can surface only here on some file systems).
-  bool close_fd() {
-    const int fd = fd_;
-    fd_ = kClosed;
-    return ::close(fd) == 0;
-  }
-  void mark_renamed() { renamed_ = true; }
+[[noreturn]] void fail(const std::string& path, const std::string& cause) {
+  throw std::runtime_error("cannot write the report to '" + path + "': " + cause);
+}
 
- private:
-  static constexpr int kNeverOpened = -1;  // mkstemp's failure value
-  static constexpr int kClosed = -2;
-  std::string path_;
-  int fd_ = kNeverOpened;
-  bool renamed_ = false;
-};
-
-[[noreturn]] void fail(const std::string& path, const std::string& what, int err) {
-  throw std::runtime_error("cannot write the report to '" + path + "': " + what + ": " +
-                           std::strerror(err));
+// failure is what failed, on which file, and the system's reason err.
+std::string failure(const char* what, const std::string& file, int err) {
+  return std::string(what) + " '" + file + "': " + std::strerror(err);
 }
 
 bool write_all(int fd, const std::string& content) {
@@ -87,6 +59,59 @@ void sync_directory(const std::string& dir) {
   ::close(fd);
 }
 
+void write_console(const std::string& content, std::ostream& console) {
+  errno = 0;
+  console << content << std::flush;
+  if (console) return;
+  // The stream keeps no error code; errno is the one its failed write left, when there is one.
+  const int err = errno;
+  throw std::runtime_error(std::string("cannot write the report to standard output") +
+                           (err != 0 ? std::string(": ") + std::strerror(err) : ""));
+}
+
+void write_stream(OutputTarget& output, const std::string& content) {
+  const WriteSignalBlock block;  // a FIFO whose reader left: EPIPE, reported
+  if (!write_all(output.stream_fd(), content)) {
+    const int err = errno;
+    output.close_stream();
+    fail(output.path(), std::strerror(err));
+  }
+  if (!output.close_stream()) {
+    const int err = errno;
+    fail(output.path(), std::strerror(err));
+  }
+}
+
+void write_file(const OutputTarget& output, const std::string& content) {
+  // Declared before the temporary file, so they outlive it: a stop signal waits until the file
+  // has been renamed or removed, and past a file size limit the write fails with EFBIG instead
+  // of SIGXFSZ ending the program with the file still there.
+  const StopSignalDeferral defer;
+  const WriteSignalBlock block;
+  const std::string& file = output.file();
+  const std::filesystem::path target(file);
+  const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
+  // A replaced file keeps its mode (the stat follows no link: file is past the links).
+  struct stat old {};
+  const bool replacing = ::lstat(file.c_str(), &old) == 0 && S_ISREG(old.st_mode);
+  const mode_t mode = replacing ? (old.st_mode & 07777) : kNewFileMode;
+  TempFile tmp(dir, target.filename().string(), mode);
+  // check reads errno before it builds the message, whose allocations could change it.
+  const auto check = [&output](bool ok, const char* what, const std::string& about) {
+    if (ok) return;
+    const int err = errno;
+    fail(output.path(), failure(what, about, err));
+  };
+  check(tmp.fd() >= 0, "cannot create a temporary file in", dir);
+  // open applied the umask; a replaced file's mode is kept exactly as it was.
+  if (replacing) check(::fchmod(tmp.fd(), mode) == 0, "cannot set the mode of", tmp.path());
+  check(write_all(tmp.fd(), content), "cannot write", tmp.path());
+  check(::fsync(tmp.fd()) == 0, "cannot flush", tmp.path());
+  check(tmp.close_fd(), "cannot close", tmp.path());
+  check(tmp.rename_over(file), "cannot rename into place", tmp.path());
+  sync_directory(dir);
+}
+
 }  // namespace
 
 std::string render(const engine::RunResult& r, engine::OutputFormat format) {
@@ -105,40 +130,24 @@ std::string render(const engine::RunResult& r, engine::OutputFormat format) {
   return out.str();
 }
 
-void write_report_atomically(const std::string& path, const std::string& content) {
-  if (path.empty()) throw std::runtime_error("cannot write the report: no file name given");
-  const std::filesystem::path target(path);
-  const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
-  // A hidden name in the same directory: rename is atomic only within one file system, and
-  // globs such as *.json do not pick up a half-written report.
-  TempFile tmp(dir + "/." + target.filename().string() + ".XXXXXX");
-  // check reads errno before it builds the message, whose allocations could change it.
-  const auto check = [&path](bool ok, const char* what, const std::string& file) {
-    if (ok) return;
-    const int err = errno;
-    fail(path, std::string(what) + " '" + file + "'", err);
-  };
-  check(tmp.fd() >= 0, "cannot create a temporary file in", dir);
-
-  // mkstemp creates the file 0600; a report is usually read by others (CI artifacts).
-  struct stat old {};
-  const mode_t mode = ::stat(path.c_str(), &old) == 0 ? (old.st_mode & 07777) : 0644;
-  check(::fchmod(tmp.fd(), mode) == 0, "cannot set the mode of", tmp.path());
-  check(write_all(tmp.fd(), content), "cannot write", tmp.path());
-  check(::fsync(tmp.fd()) == 0, "cannot flush", tmp.path());
-  check(tmp.close_fd(), "cannot close", tmp.path());
-  check(::rename(tmp.path().c_str(), path.c_str()) == 0, "cannot rename into place", tmp.path());
-  tmp.mark_renamed();
-  sync_directory(dir);
+void write_report(OutputTarget& output, const std::string& content, std::ostream& console) {
+  if (output.problem()) fail(output.path(), *output.problem());
+  switch (output.kind()) {
+    case OutputTarget::Kind::console:
+      write_console(content, console);
+      break;
+    case OutputTarget::Kind::stream:
+      write_stream(output, content);
+      break;
+    case OutputTarget::Kind::file:
+      write_file(output, content);
+      break;
+  }
 }
 
 void write_report(const std::string& path, const std::string& content, std::ostream& console) {
-  if (!path.empty()) {
-    write_report_atomically(path, content);
-    return;
-  }
-  console << content << std::flush;
-  if (!console) throw std::runtime_error("cannot write the report to standard output");
+  OutputTarget output(path);
+  write_report(output, content, console);
 }
 
 }  // namespace hload::reporters
