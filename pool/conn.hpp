@@ -1,12 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 
 #include "pool/error.hpp"
+#include "pool/trace.hpp"
 
 namespace hload::pool {
 
@@ -37,6 +39,7 @@ struct Response {
   std::uint64_t body_bytes = 0;
   std::uint64_t bytes_in = 0;   // bytes read off the connection for this response
   std::uint64_t bytes_out = 0;  // bytes written for this request
+  std::string location;         // the Location header of a 3xx response, to follow it
 };
 
 // ConnResult is how one exchange on a connection ended.
@@ -62,6 +65,11 @@ class Conn {
   // reusable says whether the connection may carry another request after its last round trip
   // (false after Connection: close, HTTP/1.0 without keep-alive, or any error).
   virtual bool reusable() const noexcept = 0;
+
+  // close_reason says why a round trip that succeeded left the connection not reusable:
+  // server_close (the server asked for it or closed it) or protocol (the server sent what
+  // HTTP does not allow there, such as bytes after the response).
+  virtual CloseReason close_reason() const noexcept = 0;
 
   // peer_closed checks, without blocking, whether the server closed the connection or sent
   // something unsolicited while it sat idle. Such a connection is never handed out.

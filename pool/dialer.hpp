@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 
+#include "pool/clock.hpp"
 #include "pool/conn.hpp"
 #include "pool/conn_key.hpp"
 #include "pool/error.hpp"
@@ -14,6 +15,7 @@ namespace hload::pool {
 struct DialResult {
   error_code ec;
   std::unique_ptr<Conn> conn;
+  Duration resolve_time{};  // spent resolving the host's name; zero for an IP address
 };
 
 // Dialer opens connections for the pool. dial runs on the executor the pool spawned it on, and

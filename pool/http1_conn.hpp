@@ -35,6 +35,8 @@ class BasicHttp1Conn final : public Conn {
   // peer_closed returned true.
   bool reusable() const noexcept override { return reusable_; }
 
+  CloseReason close_reason() const noexcept override { return close_reason_; }
+
   // peer_closed peeks at the socket without blocking: true when the server closed it, sent
   // bytes nobody asked for (an idle timeout's 408, say) or the socket is in error. A stream
   // without a socket (in-memory tests) never reports a close.
@@ -45,6 +47,7 @@ class BasicHttp1Conn final : public Conn {
   // Kept across requests so a keep-alive connection reads without allocating.
   boost::beast::flat_buffer buffer_;
   bool reusable_ = true;
+  CloseReason close_reason_ = CloseReason::server_close;
 };
 
 using Http1Conn = BasicHttp1Conn<asio::ip::tcp::socket>;

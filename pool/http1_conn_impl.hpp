@@ -111,10 +111,12 @@ asio::awaitable<ConnResult> BasicHttp1Conn<Stream>::round_trip(const Request& re
     resp.status = status;
     resp.keep_alive = parser.keep_alive();
     resp.body_bytes = parser.body_bytes();
+    if (status / 100 == 3) resp.location = parser.location();
     // Bytes after the response were never asked for (junk, or a server pipelining ahead): the
     // next response could not be told apart from them. After 101 the connection speaks
-    // another protocol.
+    // another protocol, which hload did not ask for.
     reusable_ = resp.keep_alive && buffer_.size() == 0 && status != 101;
+    close_reason_ = resp.keep_alive ? CloseReason::protocol : CloseReason::server_close;
     co_return result;
   }
 }
@@ -127,7 +129,10 @@ bool BasicHttp1Conn<Stream>::peer_closed() noexcept {
     // 0 is the server's FIN; a byte is an unsolicited response; an error other than "would
     // block" means the socket is dead.
     const bool closed = n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
-    if (closed) reusable_ = false;
+    if (closed) {
+      reusable_ = false;
+      close_reason_ = CloseReason::server_close;
+    }
     return closed;
   } else {
     return false;

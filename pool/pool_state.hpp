@@ -72,6 +72,7 @@ struct WantConn {
   PooledConn* conn = nullptr;
   AcquireOutcome outcome = AcquireOutcome::dial;
   Duration dial_time{};
+  Duration dns_time{};
   // Set once the requester has suspended; until then a delivery is only recorded above.
   std::unique_ptr<Resume> resume;
 };
@@ -117,7 +118,7 @@ struct HostCounters {
 
 // HostPool is the state of one host key.
 struct HostPool {
-  explicit HostPool(ConnKey k) : key(std::move(k)) {}
+  HostPool(ConnKey k, int i) : key(std::move(k)), index(i) {}
   ~HostPool() {
     idle.clear();
     idle_waiters.clear();
@@ -127,6 +128,7 @@ struct HostPool {
   }
 
   const ConnKey key;
+  const int index;               // 0, 1, 2... in the order the transport first saw the keys
   IdleList idle;                 // back is the most recently used
   IdleWaiters idle_waiters;      // every live waiter, oldest first
   PermitWaiters permit_waiters;  // live waiters held back by the limit, oldest first
@@ -134,6 +136,8 @@ struct HostPool {
   DialList unowned_dials;        // dials in flight whose waiter left, for the next to adopt
   int open = 0;                  // dialing (cancelled ones too), active and idle connections
   int max_open = 0;
+  int connected = 0;  // open and connected: active and idle, not dialing
+  int max_connected = 0;
   int cancelling = 0;  // dials cancelled and not yet finished
   HostCounters counters;
 };

@@ -23,8 +23,10 @@ void ResponseParser::on_response_impl(int code, string_view, int, error_code&) {
   status_ = static_cast<unsigned>(code);
 }
 
-void ResponseParser::on_field_impl(http::field, string_view, string_view, error_code&) {
-  // Connection, Content-Length and Transfer-Encoding are tracked by basic_parser itself.
+void ResponseParser::on_field_impl(http::field name, string_view, string_view value, error_code&) {
+  // Connection, Content-Length and Transfer-Encoding are tracked by basic_parser itself; only
+  // a redirect's target is kept.
+  if (name == http::field::location && status_ / 100 == 3) location_.assign(value);
 }
 
 void ResponseParser::on_header_impl(error_code&) {}

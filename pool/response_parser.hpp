@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
@@ -47,6 +48,10 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
   // body_bytes counts the body's bytes after chunked decoding, as they are parsed.
   std::uint64_t body_bytes() const noexcept { return body_bytes_; }
 
+  // location is the Location header of a redirect (3xx), the one header that is kept; empty
+  // for other statuses.
+  const std::string& location() const noexcept { return location_; }
+
  private:
   // basic_parser's hooks. Only the status and the body's size are kept: keep-alive, framing
   // (Content-Length, chunked) and HEAD are tracked by basic_parser itself.
@@ -70,6 +75,7 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
   unsigned status_ = 0;
   std::uint64_t body_bytes_ = 0;
   std::uint32_t header_seen_ = 0;  // header bytes consumed by earlier calls to feed
+  std::string location_;
 };
 
 }  // namespace hload::pool

@@ -20,12 +20,14 @@ inline constexpr int kAcquireOutcomes = 3;
 // CloseReason is why the pool closed a connection (architecture §5 "closes").
 enum class CloseReason : std::uint8_t {
   server_close,   // the server said Connection: close, spoke HTTP/1.0, or closed the socket
+  client_close,   // hload asked for it: keep-alive is off (-disable-keepalive)
   idle_timeout,   // idle longer than the idle connection timeout
   idle_overflow,  // over the per-host or global idle cap
-  error,          // an I/O or protocol error, or the request was abandoned mid-response
-  run_end,        // close_idle_connections at the end of a run
+  protocol,       // the server broke HTTP: a malformed response, or bytes after a response
+  error,          // an I/O error, or the request was abandoned mid-response (its timeout)
+  run_end,        // open when the run ended: idle, or carrying a request the end abandoned
 };
-inline constexpr int kCloseReasons = 5;
+inline constexpr int kCloseReasons = 7;
 
 // to_string names o and r as the reports do.
 constexpr const char* to_string(AcquireOutcome o) noexcept {
@@ -44,10 +46,14 @@ constexpr const char* to_string(CloseReason r) noexcept {
   switch (r) {
     case CloseReason::server_close:
       return "server_close";
+    case CloseReason::client_close:
+      return "client_close";
     case CloseReason::idle_timeout:
       return "idle_timeout";
     case CloseReason::idle_overflow:
       return "idle_overflow";
+    case CloseReason::protocol:
+      return "protocol";
     case CloseReason::error:
       return "error";
     case CloseReason::run_end:
@@ -64,6 +70,11 @@ struct GotConnInfo {
   Duration idle_time{};   // how long it sat there (was_idle only)
   Duration wait{};        // from asking the pool to holding the connection
   Duration dial_time{};   // the dial's duration (outcome == dial only)
+  Duration dns_time{};    // of which resolving the host's name (outcome == dial only)
+  // queued_at_limit: the request was held back by its host's connection limit before it got
+  // this connection; permit_wait is how long (until it got a permit or was served otherwise).
+  bool queued_at_limit = false;
+  Duration permit_wait{};
 };
 
 // RequestTrace receives the events of one request. It is always called on the executor
@@ -73,6 +84,7 @@ class RequestTrace {
   virtual void on_get_conn() {}
   // on_permit_wait: the request was queued because its host was at its connection limit;
   // `queued` runs from queueing until it got a permit or was served (or gave up) another way.
+  // Called however the wait ended, before on_got_conn when the request got a connection.
   virtual void on_permit_wait(Duration /*queued*/) {}
   virtual void on_got_conn(const GotConnInfo& /*info*/) {}
   virtual void on_wrote_request() {}

@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/container/small_vector.hpp>
 
 #include "pool/bug.hpp"
@@ -74,7 +75,7 @@ Transport::~Transport() {
 HostPool* Transport::host_for(const ConnKey& key) {
   auto l = lock();
   auto& slot = hosts_[key];
-  if (!slot) slot = std::make_unique<HostPool>(key);
+  if (!slot) slot = std::make_unique<HostPool>(key, static_cast<int>(hosts_.size()) - 1);
   return slot.get();
 }
 
@@ -96,12 +97,13 @@ asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& 
       ++pc->requests;
       if (options_.race_hook) [[unlikely]]
         co_await options_.race_hook(RaceWindow::before_put);
-      release(pc, pc->conn->reusable(), CloseReason::server_close);
+      release(pc, pc->conn->reusable(),
+              options_.disable_keepalive ? CloseReason::client_close : pc->conn->close_reason());
       co_return error_code{};
     }
     const bool retry = attempt == 0 && may_be_stale && !r.got_any &&
                        (req.replayable || !r.wrote_any) && is_eof(r.ec);
-    release(pc, false, is_eof(r.ec) && !r.got_any ? CloseReason::server_close : CloseReason::error);
+    release(pc, false, failure_close_reason(r));
     if (!retry) co_return r.ec;
     {
       auto l = lock();
@@ -155,6 +157,9 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
   info.reused = w.conn->requests > 0;
   info.wait = clock_.now() - asked;
   info.dial_time = w.dial_time;
+  info.dns_time = w.dns_time;
+  info.queued_at_limit = w.queued_for_permit;
+  info.permit_wait = w.permit_wait;
   if (trace) trace->on_got_conn(info);
   co_return Acquired{{}, w.conn, info};
 }
@@ -178,6 +183,21 @@ PooledConn* Transport::take_idle_or_queue(WantConn& w) {
   }
   run(later);
   return pc;
+}
+
+CloseReason Transport::failure_close_reason(const ConnResult& r) const {
+  if (r.ec == asio::error::operation_aborted && shut_down_.load(std::memory_order_relaxed)) {
+    return CloseReason::run_end;  // the run ended while the request was under way
+  }
+  if (is_eof(r.ec) && !r.got_any) return CloseReason::server_close;
+  // The parser's own errors mean the server broke HTTP; a response cut short by a close is an
+  // I/O failure like a reset.
+  namespace http = boost::beast::http;
+  if (r.ec.category() == make_error_code(http::error::bad_version).category() &&
+      r.ec != http::error::partial_message && r.ec != http::error::end_of_stream) {
+    return CloseReason::protocol;
+  }
+  return CloseReason::error;
 }
 
 void Transport::close_dead(PooledConn* pc) {
@@ -256,10 +276,7 @@ void Transport::close_idle_connections() {
 }
 
 void Transport::shut_down() {
-  {
-    auto l = lock();
-    shut_down_ = true;
-  }
+  shut_down_.store(true, std::memory_order_relaxed);
   close_idle_connections();
 }
 
@@ -366,7 +383,7 @@ void Transport::orphan_dial_locked(Dial& d, TimePoint now, Deferred& later) {
   h.dials.erase(h.dials.iterator_to(d));
   d.state = Dial::State::unowned;
   h.unowned_dials.push_back(d);
-  if (shut_down_) cancel_unowned_dials_locked(h, later);
+  if (shut_down_.load(std::memory_order_relaxed)) cancel_unowned_dials_locked(h, later);
 }
 
 void Transport::cancel_unowned_dials_locked(HostPool& h, Deferred& later) {
@@ -410,6 +427,7 @@ void Transport::put_or_close_idle_locked(PooledConn* pc, TimePoint now, Deferred
 void Transport::close_conn_locked(PooledConn* pc, CloseReason why, TimePoint now, Deferred& later) {
   HostPool& h = *pc->host;
   ++h.counters.closes[static_cast<int>(why)];
+  --h.connected;
   open_conns_.erase(open_conns_.iterator_to(*pc));
   later.closing.push_back({std::unique_ptr<PooledConn>(pc), why});
   dec_conns_per_host_locked(h, now, later);
@@ -488,6 +506,7 @@ asio::awaitable<void> Transport::dial_conn_for(std::shared_ptr<Dial> d) {
       owner->dial = nullptr;
       d->owner = nullptr;
       owner->dial_time = took;
+      owner->dns_time = res.resolve_time;
     }
     if (res.ec) {
       if (!cancelled) ++h.counters.dials_failed;
@@ -499,6 +518,8 @@ asio::awaitable<void> Transport::dial_conn_for(std::shared_ptr<Dial> d) {
       pc->conn = std::move(res.conn);
       pc->host = &h;
       open_conns_.push_back(*pc);
+      ++h.connected;
+      h.max_connected = std::max(h.max_connected, h.connected);
       if (owner) {
         deliver_locked(*owner, pc, {}, AcquireOutcome::dial, now, later);
       } else {
@@ -538,6 +559,8 @@ HostSnapshot Transport::snapshot(const HostPool* host) const {
   HostSnapshot s;
   s.open = host->open;
   s.max_open = host->max_open;
+  s.connected = host->connected;
+  s.max_connected = host->max_connected;
   s.idle = static_cast<int>(host->idle.size());
   s.idle_waiters = static_cast<int>(host->idle_waiters.size());
   s.permit_waiters = static_cast<int>(host->permit_waiters.size());
@@ -571,10 +594,13 @@ void Transport::check_invariants() const {
                 name);
     HLOAD_CHECK(h.unowned_dials.empty() || h.permit_waiters.empty(),
                 "%s: a waiter waits for a permit while a dial nobody owns is in flight", name);
-    HLOAD_CHECK(
-        h.open >= static_cast<int>(h.dials.size() + h.unowned_dials.size() + h.idle.size()) +
-                      h.cancelling,
-        "%s: open count below dials and idle connections", name);
+    // Every permit is held by exactly one dial in flight or one connection.
+    HLOAD_CHECK(h.open == static_cast<int>(h.dials.size() + h.unowned_dials.size()) + h.cancelling +
+                              h.connected,
+                "%s: %d open, but %zu + %zu dials, %d cancelling, %d connected", name, h.open,
+                h.dials.size(), h.unowned_dials.size(), h.cancelling, h.connected);
+    HLOAD_CHECK(h.connected >= static_cast<int>(h.idle.size()) && h.connected >= 0,
+                "%s: %d connected, %zu idle", name, h.connected, h.idle.size());
     for (const Dial& d : h.dials) {
       HLOAD_CHECK(d.owner && d.owner->dial == &d && d.owner->idle_hook.is_linked(),
                   "%s: a dial in flight without a live owner", name);

@@ -23,6 +23,7 @@
 // carries: every io_context that dials must keep running until no request can use its
 // connections any more (the engine holds a work guard on each until the run ends).
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -46,8 +47,10 @@ namespace hload::pool {
 
 // HostSnapshot is the state of one host key at an instant, read under the lock.
 struct HostSnapshot {
-  int open = 0;             // dialing + active + idle
+  int open = 0;             // dialing + active + idle: what the connection limit counts
   int max_open = 0;         // the most open at once so far
+  int connected = 0;        // active + idle: connections a dial made, not yet closed
+  int max_connected = 0;    // the most connected at once so far (failed dials never count)
   int idle = 0;             // in the idle list
   int idle_waiters = 0;     // entries of the queue for a hand-over (= live waiters)
   int permit_waiters = 0;   // entries of the queue for a dial permit
@@ -77,7 +80,8 @@ class Transport final : public RoundTripper {
   const TransportOptions& options() const noexcept { return options_; }
 
   // host_for returns the pool of key, creating it on first use. Its address is stable for the
-  // transport's lifetime; requests carry it so the hot path does no lookup.
+  // transport's lifetime; requests carry it so the hot path does no lookup. Its index numbers
+  // the keys 0, 1, 2... in the order they were first asked for.
   HostPool* host_for(const ConnKey& key);
 
   // round_trip gets a connection, sends req, reads the whole response into resp and returns
@@ -99,8 +103,9 @@ class Transport final : public RoundTripper {
   void close_idle_connections();
 
   // shut_down ends the transport's use: idle connections are closed, dials nobody waits for are
-  // cancelled, and from now on so is every dial whose waiter leaves. The engine calls it when
-  // a run is stopped (Ctrl-C, the end of -z), so that no half-made connection holds it up.
+  // cancelled, and from now on so is every dial whose waiter leaves; a request aborted from
+  // now on closes its connection as run_end. The engine calls it when a run ends or is
+  // stopped (Ctrl-C, the end of -z), so that no half-made connection holds it up.
   void shut_down();
 
   HostSnapshot snapshot(const HostPool* host) const;
@@ -137,6 +142,8 @@ class Transport final : public RoundTripper {
   PooledConn* take_idle_or_queue(WantConn& w);
   // close_dead closes a connection found dead on its way out of the idle list.
   void close_dead(PooledConn* pc);
+  // failure_close_reason names why a connection whose round trip failed is closed.
+  CloseReason failure_close_reason(const ConnResult& r) const;
   // wait_for_delivery suspends until w is delivered to or cancelled through `cancel`.
   asio::awaitable<std::tuple<error_code>> wait_for_delivery(WantConn& w,
                                                             asio::cancellation_slot cancel);
@@ -153,7 +160,9 @@ class Transport final : public RoundTripper {
   OpenConns open_conns_;     // every connection not yet closed, whoever holds it
   int open_total_ = 0;
   bool close_idle_ = false;  // close connections as they become idle, until the next get_conn
-  bool shut_down_ = false;   // cancel, rather than keep, dials whose waiter left
+  // Set once by shut_down: dials whose waiter left are cancelled rather than kept, and a
+  // request aborted from then on closes its connection as run_end. Read without the lock.
+  std::atomic<bool> shut_down_{false};
   std::uint64_t retries_ = 0;
 };
 

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include "tests/pool/transport_harness.hpp"
 
@@ -427,6 +428,80 @@ TEST_F(TransportTest, ConnectionCloseAndErrorsCloseTheConn) {
   EXPECT_EQ(snap().open, 0);
 }
 
+// A response the server broke (bytes after it, or a malformed one) closes its connection as
+// protocol, not as a server close or an I/O error.
+TEST_F(TransportTest, BrokenHttpClosesAsProtocol) {
+  warm_conn()->script.push_back(FakeConnState::junk_after_response());
+  Caller junk;
+  call(junk);
+  settle();
+  EXPECT_FALSE(*junk.ec) << "the response itself was whole";
+  EXPECT_TRUE(dialer_.conns()[0]->destroyed);
+  EXPECT_EQ(closes(CloseReason::protocol), 1u);
+
+  Caller warm2;
+  call(warm2);
+  settle();
+  dialer_.conns()[1]->script.push_back(
+      FakeConnState::fails(boost::beast::http::error::bad_version, true, true));
+  Caller malformed;
+  call(malformed);
+  settle();
+  EXPECT_EQ(*malformed.ec, boost::beast::http::error::bad_version);
+  EXPECT_EQ(closes(CloseReason::protocol), 2u);
+  EXPECT_EQ(closes(CloseReason::error), 0u);
+  EXPECT_EQ(closes(CloseReason::server_close), 0u);
+}
+
+// With keep-alive off the client closes each connection itself: client_close, even when the
+// server also said Connection: close.
+TEST_F(TransportTest, DisabledKeepAliveClosesAsClientClose) {
+  auto o = capped(0);
+  o.disable_keepalive = true;
+  make(o);
+  dialer_.auto_complete = true;
+  Caller a;
+  call(a);
+  settle();
+  dialer_.conns()[0]->script.push_back(FakeConnState::server_closes());
+  Caller b;
+  call(b);
+  settle();
+  EXPECT_FALSE(*a.ec);
+  EXPECT_FALSE(*b.ec);
+  EXPECT_EQ(closes(CloseReason::client_close), 2u);
+  EXPECT_EQ(closes(CloseReason::server_close), 0u);
+  EXPECT_EQ(snap().open, 0);
+}
+
+// A request aborted because the run ended closes its connection as run_end; the same abort
+// before the end (a timeout) is an error.
+TEST_F(TransportTest, RequestAbortedByTheRunsEndClosesAsRunEnd) {
+  warm_conn()->hold_responses = true;
+  Caller timed_out;
+  call(timed_out);
+  settle();
+  timed_out.cancel.emit(asio::cancellation_type::terminal);
+  settle();
+  EXPECT_EQ(closes(CloseReason::error), 1u);
+
+  Caller warm2;
+  call(warm2);
+  settle();
+  dialer_.conns()[1]->hold_responses = true;
+  Caller at_end;
+  call(at_end);
+  settle();
+  t_->shut_down();
+  at_end.cancel.emit(asio::cancellation_type::terminal);
+  settle();
+  ASSERT_TRUE(at_end.done());
+  EXPECT_EQ(*at_end.ec, asio::error::operation_aborted);
+  EXPECT_EQ(closes(CloseReason::run_end), 1u);
+  EXPECT_EQ(closes(CloseReason::error), 1u);
+  EXPECT_EQ(snap().open, 0);
+}
+
 TEST_F(TransportTest, RequestAbandonedMidResponseClosesConn) {
   make(capped(1));
   dialer_.auto_complete = true;
@@ -762,6 +837,80 @@ TEST_F(TransportTest, EverythingBackToZeroAfterCloseIdleConnections) {
   EXPECT_EQ(s.open, 0);
   EXPECT_EQ(s.idle + s.idle_waiters + s.permit_waiters + s.dials_in_flight + s.dials_cancelling, 0);
   EXPECT_EQ(s.counters.closes[static_cast<int>(CloseReason::run_end)], 2u);
+}
+
+// Failed dials hold a permit while they last but are never connections: connected counts only
+// what a dial made, so "max open" cannot read 1000 when the system let 246 through.
+TEST_F(TransportTest, FailedDialsNeverCountAsConnected) {
+  make(capped(0));
+  std::array<Getter, 4> g;
+  for (auto& x : g) get(x);
+  settle();
+  EXPECT_EQ(snap().open, 4);
+  EXPECT_EQ(snap().connected, 0);
+  dialer_.complete(0);
+  for (int i = 1; i < 4; ++i) dialer_.fail(i, asio::error::no_descriptors);
+  settle();
+  const auto s = snap();
+  EXPECT_EQ(s.max_open, 4) << "four permits were taken at once";
+  EXPECT_EQ(s.connected, 1);
+  EXPECT_EQ(s.max_connected, 1);
+  put(g[0]);
+  settle();
+  EXPECT_EQ(snap().connected, 1) << "an idle connection is still connected";
+  t_->close_idle_connections();
+  settle();
+  EXPECT_EQ(snap().connected, 0);
+  EXPECT_EQ(snap().max_connected, 1);
+}
+
+// A request tells whether the limit held it back and for how long, whichever way it was
+// served: the engine splits waits for a released connection from waits for a dial permit.
+TEST_F(TransportTest, GotConnSaysWhetherTheLimitHeldTheRequestBack) {
+  make(capped(1));
+  Getter a, b, c;
+  get(a);
+  settle();
+  dialer_.complete(0);
+  settle();
+  EXPECT_FALSE(a.got->info.queued_at_limit) << "a got a permit at once";
+  get(b);
+  settle();
+  clock_.advance(10ms);
+  put(a);  // b is served by a hand-over
+  settle();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b.got->info.outcome, AcquireOutcome::handoff);
+  EXPECT_TRUE(b.got->info.queued_at_limit);
+  EXPECT_EQ(b.got->info.permit_wait, pool::Duration(10ms));
+
+  get(c);
+  settle();
+  clock_.advance(5ms);
+  close(b);  // the connection closes: its permit passes to c, which dials
+  settle();
+  clock_.advance(2ms);
+  dialer_.complete(1);
+  settle();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.got->info.outcome, AcquireOutcome::dial);
+  EXPECT_TRUE(c.got->info.queued_at_limit);
+  EXPECT_EQ(c.got->info.permit_wait, pool::Duration(5ms));
+  EXPECT_EQ(c.got->info.dial_time, pool::Duration(2ms));
+  EXPECT_EQ(c.got->info.wait, pool::Duration(7ms));
+}
+
+// Host keys are numbered in the order they were first asked for, so the engine can keep its
+// per-host statistics in arrays.
+TEST_F(TransportTest, HostIndexesFollowFirstUse) {
+  make(capped(0));
+  EXPECT_EQ(host_->index, 0);
+  pool::HostPool* b = t_->host_for(key_of("b.test"));
+  pool::HostPool* c = t_->host_for(key_of("c.test"));
+  EXPECT_EQ(b->index, 1);
+  EXPECT_EQ(c->index, 2);
+  EXPECT_EQ(t_->host_for(key_of("b.test")), b);
+  EXPECT_EQ(t_->host_for(key_of("a.test")), host_);
 }
 
 // Wait times come from the pool's clock: a request queued for a permit reports exactly how long.

@@ -215,8 +215,10 @@ TEST(JsonReportTest, HostPoolStatistics) {
   EXPECT_EQ(h["max_open_conns"], 2);
   EXPECT_EQ(h["acquire"], (ordered_json{{"idle", 0}, {"handoff", 19'998}, {"dial", 2}}));
   EXPECT_EQ(h["closes"], (ordered_json{{"server_close", 0},
+                                       {"client_close", 0},
                                        {"idle_timeout", 0},
                                        {"idle_overflow", 0},
+                                       {"protocol", 0},
                                        {"error", 0},
                                        {"run_end", 2}}));
 }

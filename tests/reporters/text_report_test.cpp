@@ -130,8 +130,9 @@ TEST(TextReportTest, ConnectionPoolTable) {
   EXPECT_THAT(pool,
               HasSubstr("    wait for permit: p50 0.0050 s  p99 0.0050 s  max 0.0050 s   (n=3)\n"));
   EXPECT_THAT(pool, HasSubstr("    TLS handshakes:  0 (0 resumed)\n"));
-  EXPECT_THAT(pool, HasSubstr("    closes:          server_close 0  idle_timeout 0  "
-                              "idle_overflow 0  error 0  run_end 2\n"));
+  EXPECT_THAT(pool,
+              HasSubstr("    closes:          server_close 0  client_close 0  idle_timeout 0  "
+                        "idle_overflow 0  protocol 0  error 0  run_end 2\n"));
 }
 
 TEST(TextReportTest, NoWaitSaysNone) {

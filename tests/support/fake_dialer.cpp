@@ -45,7 +45,8 @@ asio::awaitable<pool::ConnResult> FakeConn::round_trip(const pool::Request& req,
   r.ec = out.ec;
   r.wrote_any = out.wrote_any;
   r.got_any = out.ec ? out.got_any : true;
-  reusable_ = !out.ec && out.keep_alive;
+  reusable_ = !out.ec && out.keep_alive && !out.junk_after;
+  close_reason_ = out.junk_after ? pool::CloseReason::protocol : pool::CloseReason::server_close;
   if (!out.ec) {
     resp.status = 200;
     resp.keep_alive = out.keep_alive;

@@ -33,11 +33,18 @@ struct FakeConnState {
     bool keep_alive = true;
     bool wrote_any = true;
     bool got_any = false;
+    bool junk_after = false;  // a whole response followed by bytes nobody asked for
   };
   // server_closes: a whole response that says Connection: close.
   static Outcome server_closes() {
     Outcome o;
     o.keep_alive = false;
+    return o;
+  }
+  // junk_after_response: a whole keep-alive response with bytes after it.
+  static Outcome junk_after_response() {
+    Outcome o;
+    o.junk_after = true;
     return o;
   }
   // fails: the exchange ends in ec, after writing (or not) and receiving (or not) some bytes.
@@ -69,12 +76,14 @@ class FakeConn final : public pool::Conn {
                                                pool::Response& resp) override;
   int max_concurrent_streams() const noexcept override { return 1; }
   bool reusable() const noexcept override { return reusable_; }
+  pool::CloseReason close_reason() const noexcept override { return close_reason_; }
   bool peer_closed() noexcept override { return state_->peer_closed; }
   int id() const noexcept { return state_->id; }
 
  private:
   std::shared_ptr<FakeConnState> state_;
   bool reusable_ = true;
+  pool::CloseReason close_reason_ = pool::CloseReason::server_close;
 };
 
 // FakeDialer records every dial and holds it until the test completes or fails it.
