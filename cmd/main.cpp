@@ -4,8 +4,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -15,6 +17,7 @@
 #include "cmd/output_check.hpp"
 #include "cmd/progress_line.hpp"
 #include "cmd/server/builtin_server.hpp"
+#include "cmd/stop_signals.hpp"
 #include "engine/engine.hpp"
 #include "engine/target.hpp"
 #include "reporters/report_writer.hpp"
@@ -50,14 +53,38 @@ int run(engine::RunConfig cfg) {
     progress.emplace(stderr);
     eng.on_progress = [&progress](const engine::ProgressSample& s) { progress->draw(s); };
   }
+  // A signal stops the run; once it is over, the first one only sets the exit status (the
+  // report is written all the same) and a second ends the process at once, for a report that
+  // cannot be delivered (a FIFO nobody reads).
+  std::atomic<bool> run_over{false};
+  std::atomic<int> late_signal{0};
+  const StopSignals signals([&](int sig) {
+    if (!run_over) {
+      eng.stop(sig);
+    } else if (late_signal.exchange(sig) != 0) {
+      std::_Exit(128 + sig);
+    }
+  });
   engine::RunResult result;
   try {
     result = eng.run();
   } catch (const engine::TargetError& e) {
     return fail(e.what());
   }
+  run_over = true;
   if (progress) progress->clear();
-  return deliver_report(output, reporters::render(result, cfg.output));
+  int status = deliver_report(output, reporters::render(result, cfg.output));
+  // The shell's convention for a program a signal stopped: 128 + the signal (130 for SIGINT).
+  const int sig = result.interrupt_signal != 0 ? result.interrupt_signal : late_signal.load();
+  if (status == kExitOk && sig != 0) status = 128 + sig;
+  if (result.abandoned) {
+    // The run left work behind that cannot be cancelled (a name lookup): waiting for it would
+    // keep the process alive past its report.
+    std::cout.flush();
+    std::fflush(nullptr);
+    std::_Exit(status);
+  }
+  return status;
 }
 
 // demo runs against the built-in server, started in this process on a free loopback port, and
@@ -124,6 +151,13 @@ int dispatch(const ParseResult& parsed) {
 }  // namespace hload::cli
 
 int main(int argc, char** argv) {
+  // SIGINT and SIGTERM are taken by a thread that waits for them (cmd/stop_signals.hpp), never
+  // by a handler: blocked here, before any thread starts, they are blocked in every thread.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   try {
     return hload::cli::dispatch(hload::cli::parse_command_line(argc, argv));
   } catch (const std::exception& e) {

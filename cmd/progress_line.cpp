@@ -9,10 +9,10 @@ void ProgressLine::draw(const engine::ProgressSample& s) {
   last_elapsed_s_ = s.elapsed_s;
   last_requests_ = s.requests;
   std::fprintf(out_,
-               "\r\033[K%7.1fs  %10llu requests  %9.0f req/s  %6llu errors  %4d open conns  "
+               "\r\033[K%7.1fs  %10llu requests  %9.0f req/s  %6llu failed  %4d open conns  "
                "%6llu dials",
                s.elapsed_s, static_cast<unsigned long long>(s.requests), rate,
-               static_cast<unsigned long long>(s.errors), s.open_conns,
+               static_cast<unsigned long long>(s.failed), s.open_conns,
                static_cast<unsigned long long>(s.dials));
   std::fflush(out_);
   drawn_ = true;

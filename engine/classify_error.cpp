@@ -2,7 +2,9 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/system/errc.hpp>
 
+#include "engine/engine_errors.hpp"
 #include "pool/errors.hpp"
 
 namespace hload::engine {
@@ -26,6 +28,13 @@ ErrorKind classify_error(const pool::error_code& ec, bool timed_out) noexcept {
   }
   if (ec == ae::timed_out) return ErrorKind::timeout;
   if (ec == ae::network_unreachable || ec == ae::host_unreachable) return ErrorKind::unreachable;
+  if (ec == ae::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) {
+    return ErrorKind::fd_limit;
+  }
+  if (ec == boost::system::errc::address_not_available) return ErrorKind::no_local_port;
+  if (ec == EngineErrc::too_many_redirects || ec == EngineErrc::bad_redirect) {
+    return ErrorKind::redirect;
+  }
   return ErrorKind::other;
 }
 

@@ -1,7 +1,7 @@
 #include "engine/engine.hpp"
 
-#include <csignal>
-#include <memory>
+#include <condition_variable>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -9,7 +9,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -32,7 +31,7 @@ pool::TransportOptions transport_options(const RunConfig& cfg) {
   pool::TransportOptions o;
   o.max_conns_per_host = cfg.max_conns_per_host;
   o.max_conns = cfg.max_conns;
-  // A load tester keeps every connection its users may need (architecture §3).
+  // A load tester keeps every connection its users may need (docs/architecture.md#knobs).
   o.max_idle_conns_per_host =
       cfg.max_idle_conns_per_host > 0 ? cfg.max_idle_conns_per_host : cfg.concurrency;
   o.max_idle_conns = cfg.max_idle_conns;
@@ -43,114 +42,224 @@ pool::TransportOptions transport_options(const RunConfig& cfg) {
 
 }  // namespace
 
-Engine::Engine(RunConfig cfg) : cfg_(std::move(cfg)) {}
+// Run is the state of one run in progress. Workers run on threads of their own (the first on
+// the thread that called run()); the run ends in finish() when the last virtual user is done,
+// and stop_all() makes every user done at once.
+struct Engine::Run {
+  Run(const RunConfig& run_cfg, pool::Dialer& dialer, const pool::Clock& run_clock, Target t,
+      RequestSinkFactory sinks)
+      : cfg(run_cfg),
+        clock(run_clock),
+        transport(transport_options(cfg), dialer, clock, &conn_stats),
+        start(clock.now()),
+        schedule(cfg, start),
+        ctx{cfg,
+            transport,
+            clock,
+            schedule,
+            [this](const pool::ConnKey& key) {
+              conn_stats.host(key);
+              return transport.host_for(key);
+            },
+            start,
+            std::move(sinks)} {
+    target.target = std::move(t);
+    target.host = ctx.host_for(target.target.key);
+    threads = std::max(1, std::min(cfg.threads, cfg.concurrency));
+    busy_workers = threads;
+    for (int i = 0; i < threads; ++i) {
+      const int users = cfg.concurrency / threads + (i < cfg.concurrency % threads ? 1 : 0);
+      workers.push_back(std::make_unique<Worker>(ctx, target, users, [this] { on_worker_idle(); }));
+    }
+  }
 
-RunResult Engine::run() {
-  const Target target = make_target(cfg_);
-  pool::SteadyClock clock;
-  pool::TcpDialer dialer(pool::TcpDialerOptions{cfg_.dial_timeout});
-  ConnStats conn_stats;
-  pool::Transport transport(transport_options(cfg_), dialer, clock, &conn_stats);
-  pool::HostPool* host = transport.host_for(target.key);
-  conn_stats.host(target.key);
+  asio::io_context& io0() { return workers[0]->io(); }
 
-  pool::Request request;
-  request.host = host;
-  request.wire = target.wire;
-  request.head = target.head;
-  request.replayable = target.replayable;
+  // stop_all ends every user: no new request starts, and the requests in flight are cancelled
+  // and counted as unfinished. On io0.
+  void stop_all() {
+    if (stopping) return;
+    stopping = true;
+    schedule.stop();
+    // First, so that connections the interrupted requests held close as run_end.
+    transport.shut_down();
+    for (auto& w : workers) w->interrupt();
+  }
 
-  const pool::TimePoint start = clock.now();
-  Schedule schedule(cfg_, start);
-  const int threads = std::max(1, std::min(cfg_.threads, cfg_.concurrency));
-
-  // The run ends when every worker is idle; the last one to finish stops the signal watch and
-  // the progress ticker on worker 0, whose io_context then runs out of work too.
-  std::atomic<int> busy_workers{threads};
-  std::atomic<std::int64_t> end_ns{0};
-  std::vector<std::unique_ptr<Worker>> workers;
-  std::optional<asio::signal_set> signals;
-  std::optional<asio::steady_timer> ticker;
-  std::optional<asio::steady_timer> deadline;  // the end of -z
-  auto on_worker_idle = [&] {
+  // on_worker_idle ends the run when the last worker has no user left: what is still in flight
+  // is cancelled (dials nobody waits for, idle connections), and the workers' io_contexts may
+  // stop once nothing else runs there.
+  void on_worker_idle() {
     if (busy_workers.fetch_sub(1) != 1) return;
     end_ns.store((clock.now() - start).count());
-    asio::post(workers[0]->io(), [&] {
-      if (signals) signals->cancel();
+    transport.shut_down();
+    asio::post(io0(), [this] {
       if (ticker) ticker->cancel();
       if (deadline) deadline->cancel();
     });
     for (auto& w : workers) w->release();
-  };
-  for (int i = 0; i < threads; ++i) {
-    const int users = cfg_.concurrency / threads + (i < cfg_.concurrency % threads ? 1 : 0);
-    workers.push_back(
-        std::make_unique<Worker>(cfg_, transport, clock, schedule, request, users, on_worker_idle));
+    {
+      std::lock_guard l(mu);
+      finished = true;
+    }
+    cv.notify_all();
   }
 
-  // Ctrl-C and the end of -z stop the run alike: no new request starts, and requests in flight
-  // are abandoned and not counted (as wrk does), so that a stalled server cannot stretch the run.
-  auto stop_all = [&] {
-    schedule.stop();
-    for (auto& w : workers) w->interrupt();
-    transport.shut_down();
-  };
-  bool interrupted = false;
-  signals.emplace(workers[0]->io(), SIGINT, SIGTERM);
-  signals->async_wait([&](const pool::error_code& ec, int) {
-    if (ec) return;
-    interrupted = true;
-    stop_all();
-  });
-  if (cfg_.duration) {
-    deadline.emplace(workers[0]->io(), start + *cfg_.duration);
-    deadline->async_wait([&](const pool::error_code& ec) {
-      if (!ec) stop_all();
-    });
-  }
-  if (on_progress) {
-    asio::co_spawn(
-        workers[0]->io(),
-        [&]() -> asio::awaitable<void> {
-          ticker.emplace(workers[0]->io());
-          while (busy_workers.load() > 0) {
-            ticker->expires_after(kProgressPeriod);
-            auto [ec] = co_await ticker->async_wait(asio::as_tuple(asio::use_awaitable));
-            if (ec) break;
-            ProgressSample s;
-            s.elapsed_s = std::chrono::duration<double>(clock.now() - start).count();
-            for (auto& w : workers) {
-              s.requests += w->live_requests();
-              s.errors += w->live_errors();
-            }
-            s.open_conns = transport.snapshot(host).open;
-            s.dials = conn_stats.total_dials();
-            on_progress(s);
-          }
-        },
-        asio::detached);
+  // abandon stops every io_context at once, leaving whatever runs there. Any thread.
+  void abandon() {
+    {
+      std::lock_guard l(mu);
+      if (abandoned || drained == threads) return;
+      abandoned = true;
+    }
+    std::int64_t unset = -1;
+    end_ns.compare_exchange_strong(unset, (clock.now() - start).count());
+    for (auto& w : workers) w->io().stop();
   }
 
-  for (auto& w : workers) w->start();
+  // run_io runs worker i's io_context until it has no work left, and says so.
+  void run_io(int i) {
+    workers[static_cast<std::size_t>(i)]->io().run();
+    {
+      std::lock_guard l(mu);
+      ++drained;
+    }
+    cv.notify_all();
+  }
+
+  // watch abandons the run when, once it has finished, its io_contexts are not done within
+  // kDrainGrace.
+  void watch() {
+    std::unique_lock l(mu);
+    cv.wait(l, [this] { return finished || abandoned || drained == threads; });
+    if (cv.wait_for(l, kDrainGrace, [this] { return abandoned || drained == threads; })) return;
+    l.unlock();
+    abandon();
+  }
+
+  void start_timers(const std::function<void(const ProgressSample&)>& on_progress) {
+    if (cfg.duration) {
+      deadline.emplace(io0(), start + *cfg.duration);
+      deadline->async_wait([this](const pool::error_code& ec) {
+        if (!ec) stop_all();
+      });
+    }
+    if (on_progress) asio::co_spawn(io0(), report_progress(on_progress), asio::detached);
+  }
+
+  asio::awaitable<void> report_progress(std::function<void(const ProgressSample&)> on_progress) {
+    ticker.emplace(io0());
+    while (busy_workers.load() > 0) {
+      ticker->expires_after(kProgressPeriod);
+      auto [ec] = co_await ticker->async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      ProgressSample s;
+      s.elapsed_s = std::chrono::duration<double>(clock.now() - start).count();
+      for (auto& w : workers) {
+        s.requests += w->live_requests();
+        s.failed += w->live_failed();
+      }
+      for (const pool::HostPool* h : transport.hosts()) {
+        s.open_conns += transport.snapshot(h).connected;
+      }
+      s.dials = conn_stats.total_dials();
+      on_progress(s);
+    }
+  }
+
+  RunResult result() {
+    RunResult r;
+    r.config = cfg;
+    r.abandoned = abandoned;
+    const pool::Duration elapsed(std::max<std::int64_t>(0, end_ns.load()));
+    r.elapsed_s = std::chrono::duration<double>(elapsed).count();
+    for (auto& w : workers) r.merge(w->take_result());
+    r.dropped = schedule.dropped(start + elapsed);
+    conn_stats.add_to(r.hosts);
+    for (const pool::HostPool* h : transport.hosts()) {
+      r.hosts[h->key.to_string()].max_open_conns = transport.snapshot(h).max_connected;
+    }
+    return r;
+  }
+
+  const RunConfig& cfg;
+  const pool::Clock& clock;
+  ConnStats conn_stats;
+  pool::Transport transport;
+  const pool::TimePoint start;
+  Schedule schedule;
+  RunContext ctx;
+  HopTarget target;
+  int threads = 1;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::optional<asio::steady_timer> ticker;
+  std::optional<asio::steady_timer> deadline;  // the end of -z
+  bool stopping = false;                       // io0 only
+  std::atomic<int> busy_workers{0};
+  std::atomic<std::int64_t> end_ns{-1};
+
+  std::mutex mu;  // guards what follows
+  std::condition_variable cv;
+  bool finished = false;
+  bool abandoned = false;
+  int drained = 0;  // io_contexts whose run() returned
+};
+
+Engine::Engine(RunConfig cfg)
+    : cfg_(std::move(cfg)),
+      own_dialer_(std::make_unique<pool::TcpDialer>(pool::steady_clock(),
+                                                    pool::TcpDialerOptions{cfg_.dial_timeout})),
+      dialer_(*own_dialer_),
+      clock_(pool::steady_clock()) {}
+
+Engine::Engine(RunConfig cfg, pool::Dialer& dialer, const pool::Clock& clock)
+    : cfg_(std::move(cfg)), dialer_(dialer), clock_(clock) {}
+
+Engine::~Engine() = default;
+
+RunResult Engine::run() {
+  auto run = std::make_unique<Run>(cfg_, dialer_, clock_, make_target(cfg_), request_sinks);
+  {
+    std::lock_guard l(mu_);
+    active_ = run.get();
+    if (stops_ > 0) asio::post(run->io0(), [r = run.get()] { r->stop_all(); });
+  }
+  run->start_timers(on_progress);
+  for (auto& w : run->workers) w->start();
+  std::thread watchdog([r = run.get()] { r->watch(); });
   std::vector<std::thread> extra;
-  for (size_t i = 1; i < workers.size(); ++i) {
-    extra.emplace_back([&w = *workers[i]] { w.io().run(); });
-  }
-  workers[0]->io().run();
+  for (int i = 1; i < run->threads; ++i) extra.emplace_back([r = run.get(), i] { r->run_io(i); });
+  run->run_io(0);
   for (auto& t : extra) t.join();
+  watchdog.join();
+  {
+    std::lock_guard l(mu_);
+    active_ = nullptr;
+  }
 
-  transport.close_idle_connections();
-
-  RunResult result;
-  result.config = cfg_;
-  result.interrupted = interrupted;
-  result.elapsed_s = std::chrono::duration<double>(pool::Duration(end_ns.load())).count();
-  const std::string host_name = target.key.to_string();
-  for (auto& w : workers) result.merge(w->take_result(host_name));
-  conn_stats.add_to(result.hosts);
-  HostResult& h = result.hosts[host_name];
-  h.max_open_conns = transport.snapshot(host).max_open;
+  if (!run->abandoned) run->transport.close_idle_connections();
+  RunResult result = run->result();
+  {
+    std::lock_guard l(mu_);
+    result.interrupted = stops_ > 0;
+    result.interrupt_signal = stop_signal_;
+  }
+  // Work that was abandoned still refers to the run's state from handlers that will never
+  // run; destroying it would wait for that work (a name lookup cannot be interrupted), so it is
+  // left to the end of the process.
+  if (result.abandoned) static_cast<void>(run.release());
   return result;
+}
+
+void Engine::stop(int signal) {
+  std::lock_guard l(mu_);
+  if (++stops_ == 1) stop_signal_ = signal;
+  if (!active_) return;
+  if (stops_ == 1) {
+    asio::post(active_->io0(), [r = active_] { r->stop_all(); });
+  } else {
+    active_->abandon();
+  }
 }
 
 }  // namespace hload::engine

@@ -16,6 +16,9 @@ enum class ErrorKind {
   protocol,         // a malformed response
   tls,              // the TLS handshake or record layer failed
   unreachable,      // no route to the host
+  fd_limit,         // hload ran out of file descriptors (EMFILE, ENFILE)
+  no_local_port,    // no local port was free to connect from (EADDRNOTAVAIL)
+  redirect,         // a redirect that could not be followed, or more than 10 in a row
   other,
 };
 inline constexpr int kErrorKinds = static_cast<int>(ErrorKind::other) + 1;

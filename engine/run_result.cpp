@@ -1,5 +1,7 @@
 #include "engine/run_result.hpp"
 
+#include <algorithm>
+
 namespace hload::engine {
 
 void HostResult::merge(const HostResult& o) {
@@ -16,6 +18,7 @@ void HostResult::merge(const HostResult& o) {
   for (size_t i = 0; i < closes.size(); ++i) closes[i] += o.closes[i];
   wait_idle.merge(o.wait_idle);
   wait_permit.merge(o.wait_permit);
+  queued_at_limit.merge(o.queued_at_limit);
 }
 
 void Phases::merge(const Phases& o) {
@@ -30,6 +33,10 @@ void RunResult::merge(const RunResult& o) {
   requests += o.requests;
   ok += o.ok;
   errors += o.errors;
+  redirects += o.redirects;
+  unfinished += o.unfinished;
+  unfinished_oldest_ms = std::max(unfinished_oldest_ms, o.unfinished_oldest_ms);
+  dropped += o.dropped;
   bytes_in += o.bytes_in;
   bytes_out += o.bytes_out;
   body_bytes += o.body_bytes;
@@ -39,6 +46,7 @@ void RunResult::merge(const RunResult& o) {
   phases.merge(o.phases);
   for (const auto& [code, n] : o.status_codes) status_codes[code] += n;
   for (const auto& [kind, n] : o.errors_by_kind) errors_by_kind[kind] += n;
+  for (const auto& [kind, message] : o.error_examples) error_examples.try_emplace(kind, message);
   for (const auto& [key, h] : o.hosts) hosts[key].merge(h);
 }
 

@@ -24,11 +24,14 @@ struct HostResult {
   std::uint64_t reused = 0;
   std::uint64_t retries = 0;
   std::uint64_t dials_cancelled = 0;
-  int max_open_conns = 0;
+  int max_open_conns = 0;  // the most connections a dial had made and not yet closed, at once
   std::array<std::uint64_t, pool::kAcquireOutcomes> acquire{};  // by pool::AcquireOutcome
   std::array<std::uint64_t, pool::kCloseReasons> closes{};      // by pool::CloseReason
-  Histogram wait_idle;    // requests served from the idle pool (idle and handoff)
-  Histogram wait_permit;  // requests that queued because the host was at its limit
+  // The three waits of docs/architecture.md#waits. wait_idle and wait_permit are disjoint, by
+  // how the wait ended; queued_at_limit overlaps both.
+  Histogram wait_idle;        // waited, then served by a connection another request released
+  Histogram wait_permit;      // held back by the limit, then got a permit and dialed
+  Histogram queued_at_limit;  // held back by the limit, however the wait ended
 
   double reuse_ratio() const {
     return requests ? static_cast<double>(reused) / static_cast<double>(requests) : 0.0;
@@ -50,10 +53,19 @@ struct RunResult {
   RunConfig config;
   double elapsed_s = 0;
   bool interrupted = false;  // stopped by SIGINT/SIGTERM before its end
+  int interrupt_signal = 0;  // the signal that stopped it; 0 when none did
+  bool abandoned = false;    // work that could not be cancelled was left behind at the end
 
-  std::uint64_t requests = 0;     // finished, any outcome
-  std::uint64_t ok = 0;           // answered with a status below 400
-  std::uint64_t errors = 0;       // ended without an HTTP response
+  std::uint64_t requests = 0;   // finished, any outcome
+  std::uint64_t ok = 0;         // answered with a status below 400
+  std::uint64_t errors = 0;     // ended without an HTTP response (transport errors)
+  std::uint64_t redirects = 0;  // redirects followed, each a request of its own to the pool
+  // Still in flight when the run ended: neither errors nor in the latency histogram.
+  std::uint64_t unfinished = 0;
+  double unfinished_oldest_ms = 0;  // the age of the oldest of them: a lower bound on its latency
+  // Rate mode: requests that were due before the run ended but never sent, because every
+  // virtual user was busy.
+  std::uint64_t dropped = 0;
   std::uint64_t bytes_in = 0;     // response bytes read, headers included
   std::uint64_t bytes_out = 0;    // request bytes written
   std::uint64_t body_bytes = 0;   // response body bytes (hey's "Total data")
@@ -65,11 +77,20 @@ struct RunResult {
   Phases phases;
   std::map<int, std::uint64_t> status_codes;
   std::map<std::string, std::uint64_t> errors_by_kind;
-  std::map<std::string, HostResult> hosts;  // by ConnKey::to_string()
+  std::map<std::string, std::string> error_examples;  // by kind: the first message seen
+  std::map<std::string, HostResult> hosts;            // by ConnKey::to_string()
 
   double rps() const { return elapsed_s > 0 ? static_cast<double>(requests) / elapsed_s : 0.0; }
+  // failed counts the requests that were not ok: HTTP errors (a status of 400 or more) and
+  // transport errors (no response at all).
+  std::uint64_t failed() const { return requests - ok; }
+  std::uint64_t http_errors() const { return failed() - errors; }
   double error_rate() const {
-    return requests ? static_cast<double>(requests - ok) / static_cast<double>(requests) : 0.0;
+    return requests ? static_cast<double>(failed()) / static_cast<double>(requests) : 0.0;
+  }
+  // sent_rate is how many requests per second were sent: finished or still in flight.
+  double sent_rate() const {
+    return elapsed_s > 0 ? static_cast<double>(requests + unfinished) / elapsed_s : 0.0;
   }
   void merge(const RunResult& o);  // counts and histograms; config and elapsed are kept
 };

@@ -1,5 +1,7 @@
 #include "engine/schedule.hpp"
 
+#include <algorithm>
+
 namespace hload::engine {
 
 namespace {
@@ -28,6 +30,19 @@ std::optional<TimePoint> Schedule::next(TimePoint now) noexcept {
   }
   if (end_ && now >= *end_) return std::nullopt;
   return now;
+}
+
+std::uint64_t Schedule::dropped(TimePoint end) const noexcept {
+  if (interval_.count() <= 0) return 0;
+  const TimePoint last = end_ ? std::min(end, *end_) : end;
+  if (last <= start_) return 0;
+  // Slot i is due at start + i * interval; those due before `last` should have been sent.
+  const auto span = (last - start_).count();
+  std::uint64_t due =
+      static_cast<std::uint64_t>((span + interval_.count() - 1) / interval_.count());
+  if (limit_) due = std::min(due, *limit_);
+  const std::uint64_t claimed = std::min(issued_.load(std::memory_order_relaxed), due);
+  return due - claimed;
 }
 
 }  // namespace hload::engine

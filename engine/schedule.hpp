@@ -28,6 +28,10 @@ class Schedule {
   bool stopped() const noexcept { return stopped_.load(std::memory_order_relaxed); }
   bool open_model() const noexcept { return interval_.count() > 0; }
 
+  // dropped counts, in rate mode, the requests due before `end` (or the end of -z, whichever
+  // is earlier) that no virtual user claimed: every one was busy. Zero in the closed model.
+  std::uint64_t dropped(TimePoint end) const noexcept;
+
  private:
   const TimePoint start_;
   const std::optional<std::uint64_t> limit_;

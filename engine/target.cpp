@@ -56,6 +56,8 @@ Target make_target(const RunConfig& cfg) {
   if (!parsed) throw TargetError("malformed URL: " + cfg.url);
   const boost::urls::url_view u = *parsed;
   Target t;
+  t.url = cfg.url;
+  t.method = cfg.method;
   t.key.scheme = u.scheme();
   std::transform(t.key.scheme.begin(), t.key.scheme.end(), t.key.scheme.begin(),
                  [](unsigned char c) { return std::tolower(c); });

@@ -12,6 +12,8 @@
 namespace hload::engine {
 
 struct Target {
+  std::string url;  // the URL requested, as given or as a redirect resolved it
+  std::string method;
   pool::ConnKey key;
   std::string wire;         // request line, headers and body
   bool replayable = false;  // Go's rule: GET, HEAD, OPTIONS, TRACE, or an idempotency key

@@ -1,11 +1,16 @@
 #include "engine/virtual_user.hpp"
 
+#include <algorithm>
+#include <variant>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "engine/engine_errors.hpp"
+#include "engine/redirect.hpp"
 #include "engine/worker.hpp"
 
 namespace hload::engine {
@@ -19,10 +24,20 @@ pool::Duration period_of(double per_second) {
       std::chrono::duration<double>(1.0 / per_second));
 }
 
+// A user that ran out of local resources (descriptors, ports) waits before its next request,
+// from kFirstBackoff doubling up to kMaxBackoff, instead of failing in a tight loop that only
+// makes the shortage worse.
+constexpr pool::Duration kFirstBackoff = std::chrono::milliseconds(10);
+constexpr pool::Duration kMaxBackoff = std::chrono::milliseconds(200);
+
+bool is_local_shortage(ErrorKind k) {
+  return k == ErrorKind::fd_limit || k == ErrorKind::no_local_port;
+}
+
 }  // namespace
 
-VirtualUser::VirtualUser(Worker& worker, const pool::Request& request)
-    : worker_(worker), request_(request) {
+VirtualUser::VirtualUser(Worker& worker, const HopTarget& target)
+    : worker_(worker), target_(target) {
   request_.trace = this;
   request_.cancel = cancel_.slot();
 }
@@ -33,31 +48,87 @@ asio::awaitable<void> VirtualUser::run() {
   const bool paced = cfg.qps_per_user > 0;
   const pool::Duration pace = paced ? period_of(cfg.qps_per_user) : pool::Duration::zero();
   pool::TimePoint next_allowed = clock.now();
-  pool::Response response;
 
   while (!interrupted_) {
     if (paced && !co_await sleep_until(next_allowed)) break;
+    if (backoff_ > pool::Duration::zero() && !co_await sleep_until(clock.now() + backoff_)) break;
     const auto due = worker_.schedule().next(clock.now());
     if (!due) break;
     if (*due > clock.now() && !co_await sleep_until(*due)) break;
-
-    record_ = RequestRecord{};
-    record_.due = *due;
-    record_.start = clock.now();
-    next_allowed = record_.start + pace;
-    timed_out_ = false;
-    deadline_ =
-        cfg.timeout > pool::Duration::zero() ? record_.start + cfg.timeout : pool::TimePoint::max();
-    const pool::error_code ec = co_await worker_.transport().round_trip(request_, response);
-    deadline_ = pool::TimePoint::max();
-    if (interrupted_ && ec == asio::error::operation_aborted) break;  // Ctrl-C: not finished
-    record_.ec = ec;
-    record_.timed_out = timed_out_;
-    record_.response = &response;
-    record_.end = clock.now();
-    worker_.record(record_);
+    next_allowed = clock.now() + pace;
+    if (!co_await send(*due)) break;
   }
   worker_.user_done();
+}
+
+asio::awaitable<bool> VirtualUser::send(pool::TimePoint due) {
+  const RunConfig& cfg = worker_.config();
+  const pool::Clock& clock = worker_.clock();
+  record_ = RequestRecord{};
+  record_.due = due;
+  record_.start = clock.now();
+  timed_out_ = false;
+  deadline_ =
+      cfg.timeout > pool::Duration::zero() ? record_.start + cfg.timeout : pool::TimePoint::max();
+
+  pool::Response response;
+  const HopTarget* to = &target_;
+  for (;;) {
+    co_await hop(*to, response);
+    if (interrupted_ && hop_.ec == asio::error::operation_aborted) {
+      // The run ended with this request under way: it is reported as unfinished, with its age.
+      deadline_ = pool::TimePoint::max();
+      const pool::TimePoint since = worker_.schedule().open_model() ? due : record_.start;
+      worker_.record_unfinished(clock.now() - since);
+      co_return false;
+    }
+    record_.bytes_in += response.bytes_in;
+    record_.bytes_out += response.bytes_out;
+    worker_.record_hop(hop_);
+    if (hop_.ec || cfg.disable_redirects || !is_followed_redirect(response.status) ||
+        response.location.empty()) {
+      break;
+    }
+    if (record_.redirects == kMaxRedirects) {
+      record_.ec = make_error_code(EngineErrc::too_many_redirects);
+      break;
+    }
+    auto next = worker_.redirect(*to, response.status, response.location, scratch_);
+    if (const auto* ec = std::get_if<pool::error_code>(&next)) {
+      record_.ec = *ec;
+      break;
+    }
+    ++record_.redirects;
+    to = std::get<const HopTarget*>(next);
+  }
+  deadline_ = pool::TimePoint::max();
+  if (!record_.ec) record_.ec = hop_.ec;
+  record_.timed_out = timed_out_;
+  record_.status = record_.ec ? 0 : response.status;
+  record_.body_bytes = response.body_bytes;
+  record_.end = clock.now();
+  record_.last_hop = &hop_;
+  const auto kind = worker_.record_request(record_);
+  if (kind && is_local_shortage(*kind)) {
+    backoff_ =
+        backoff_ > pool::Duration::zero() ? std::min(backoff_ * 2, kMaxBackoff) : kFirstBackoff;
+  } else {
+    backoff_ = pool::Duration::zero();
+  }
+  co_return true;
+}
+
+asio::awaitable<void> VirtualUser::hop(const HopTarget& to, pool::Response& response) {
+  hop_ = HopRecord{};
+  hop_.to = &to;
+  hop_.response = &response;
+  hop_.start = worker_.clock().now();
+  request_.host = to.host;
+  request_.wire = to.target.wire;
+  request_.head = to.target.head;
+  request_.replayable = to.target.replayable;
+  hop_.ec = co_await worker_.transport().round_trip(request_, response);
+  hop_.end = worker_.clock().now();
 }
 
 asio::awaitable<bool> VirtualUser::sleep_until(pool::TimePoint t) {
@@ -79,18 +150,20 @@ void VirtualUser::interrupt() {
   cancel_.emit(asio::cancellation_type::terminal);
 }
 
-void VirtualUser::on_permit_wait(pool::Duration queued) { worker_.record_permit_wait(queued); }
+void VirtualUser::on_permit_wait(pool::Duration queued) {
+  worker_.record_queued_at_limit(*hop_.to, queued);
+}
 
 void VirtualUser::on_got_conn(const pool::GotConnInfo& info) {
   // After a retry the last connection is the one that served the request.
-  record_.conn = info;
-  record_.got_conn_at = worker_.clock().now();
+  hop_.conn = info;
+  hop_.got_conn_at = worker_.clock().now();
 }
 
-void VirtualUser::on_wrote_request() { record_.written_at = worker_.clock().now(); }
+void VirtualUser::on_wrote_request() { hop_.written_at = worker_.clock().now(); }
 
-void VirtualUser::on_first_response_byte() { record_.first_byte_at = worker_.clock().now(); }
+void VirtualUser::on_first_response_byte() { hop_.first_byte_at = worker_.clock().now(); }
 
-void VirtualUser::on_retry() { worker_.record_retry(); }
+void VirtualUser::on_retry() { worker_.record_retry(*hop_.to); }
 
 }  // namespace hload::engine

@@ -1,8 +1,9 @@
 #pragma once
 
 // VirtualUser is one simulated client: a coroutine that takes requests from the schedule and
-// sends them through the shared Transport one at a time. It is also the request's trace, so
-// the pool's events for its request land here, on its own thread, without locking.
+// sends them through the shared Transport one at a time, following redirects. It is also the
+// request's trace, so the pool's events for its request land here, on its own thread, without
+// locking.
 
 #include <optional>
 
@@ -10,6 +11,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "engine/target.hpp"
 #include "pool/conn.hpp"
 #include "pool/trace.hpp"
 
@@ -17,24 +19,47 @@ namespace hload::engine {
 
 class Worker;
 
-// RequestRecord is what one finished request measured, handed to Worker::record.
-struct RequestRecord {
+// HopTarget is a request as the pool carries it, with the host pool it draws from: the run's
+// own target, or one a redirect led to.
+struct HopTarget {
+  Target target;
+  pool::HostPool* host = nullptr;
+};
+
+// HopRecord is what one hop (one request through the pool) measured: the first request, or a
+// redirect it followed.
+struct HopRecord {
+  const HopTarget* to = nullptr;
   pool::error_code ec;
-  bool timed_out = false;
   const pool::Response* response = nullptr;
-  pool::TimePoint due{};    // when it was due (rate mode) or issued
-  pool::TimePoint start{};  // when it was actually issued
+  pool::TimePoint start{};
   pool::TimePoint end{};
-  // From the trace; only when the request got a connection.
+  // From the trace; only when the hop got a connection.
   std::optional<pool::GotConnInfo> conn;
   pool::TimePoint got_conn_at{};
   pool::TimePoint written_at{};
   pool::TimePoint first_byte_at{};
 };
 
+// RequestRecord is what one finished request measured, its redirects included, handed to
+// Worker::record_request. last_hop is the hop that ended it.
+struct RequestRecord {
+  pool::error_code ec;
+  bool timed_out = false;
+  unsigned status = 0;
+  pool::TimePoint due{};    // when it was due (rate mode) or issued
+  pool::TimePoint start{};  // when it was actually issued
+  pool::TimePoint end{};
+  std::uint64_t bytes_in = 0;  // over all hops
+  std::uint64_t bytes_out = 0;
+  std::uint64_t body_bytes = 0;  // of the last response
+  std::uint64_t redirects = 0;
+  const HopRecord* last_hop = nullptr;
+};
+
 class VirtualUser final : public pool::RequestTrace {
  public:
-  VirtualUser(Worker& worker, const pool::Request& request);
+  VirtualUser(Worker& worker, const HopTarget& target);
 
   // run sends requests until the schedule has none left or the user is interrupted.
   boost::asio::awaitable<void> run();
@@ -43,7 +68,8 @@ class VirtualUser final : public pool::RequestTrace {
   pool::TimePoint deadline() const noexcept { return deadline_; }
   // expire abandons the request in flight as timed out. Call on the user's own thread.
   void expire();
-  // interrupt abandons whatever the user is doing and ends it (Ctrl-C). Own thread only.
+  // interrupt abandons whatever the user is doing and ends it: a request in flight is counted
+  // as unfinished. Own thread only.
   void interrupt();
 
   void on_permit_wait(pool::Duration queued) override;
@@ -53,15 +79,24 @@ class VirtualUser final : public pool::RequestTrace {
   void on_retry() override;
 
  private:
+  // send makes one request, following its redirects; false when the user was interrupted
+  // meanwhile (the request is then unfinished, not recorded).
+  boost::asio::awaitable<bool> send(pool::TimePoint due);
+  // hop sends to `to` once and fills hop_.
+  boost::asio::awaitable<void> hop(const HopTarget& to, pool::Response& response);
   boost::asio::awaitable<bool> sleep_until(pool::TimePoint t);
 
   Worker& worker_;
-  pool::Request request_;
+  const HopTarget& target_;
+  pool::Request request_;  // what the pool carries for the hop under way
   boost::asio::cancellation_signal cancel_;
-  std::optional<boost::asio::steady_timer> pacer_;  // only for -q and -rate
+  std::optional<boost::asio::steady_timer> pacer_;  // only for -q, -rate and back-off
   pool::TimePoint deadline_ = pool::TimePoint::max();
   bool timed_out_ = false;
   bool interrupted_ = false;
+  pool::Duration backoff_{};          // after running out of local resources
+  std::optional<HopTarget> scratch_;  // a redirect target the worker's cache had no room for
+  HopRecord hop_;
   RequestRecord record_;
 };
 

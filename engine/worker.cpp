@@ -9,7 +9,10 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/classify_error.hpp"
+#include "engine/failure_message.hpp"
+#include "engine/redirect.hpp"
 #include "pool/bug.hpp"
+#include "pool/transport.hpp"
 
 namespace hload::engine {
 
@@ -19,6 +22,10 @@ namespace {
 
 // A request starting more than this after it was due counts as a late start (rate mode).
 constexpr pool::Duration kLateStart = std::chrono::milliseconds(1);
+
+// A worker keeps at most this many redirect targets; past it a user builds each one anew,
+// so that a server redirecting to ever new URLs cannot grow memory without bound.
+constexpr std::size_t kRedirectTargets = 256;
 
 // sweep_period is how often timeouts are checked: a twentieth of the timeout, within
 // [1 ms, 100 ms], so a timeout fires at most 5% late.
@@ -31,24 +38,22 @@ void check_spawned(std::exception_ptr e) {
   if (e) HLOAD_BUG("a virtual user ended with an exception");
 }
 
+double seconds(pool::Duration d) { return std::chrono::duration<double>(d).count(); }
+
 }  // namespace
 
-Worker::Worker(const RunConfig& cfg, pool::RoundTripper& transport, const pool::Clock& clock,
-               Schedule& schedule, const pool::Request& request, int users,
+Worker::Worker(const RunContext& run, const HopTarget& target, int users,
                std::function<void()> on_idle)
-    : cfg_(cfg),
-      transport_(transport),
-      clock_(clock),
-      schedule_(schedule),
-      on_idle_(std::move(on_idle)) {
+    : run_(run), on_idle_(std::move(on_idle)) {
+  if (run_.make_sink) sink_ = run_.make_sink();
   users_.reserve(users);
-  for (int i = 0; i < users; ++i) users_.push_back(std::make_unique<VirtualUser>(*this, request));
+  for (int i = 0; i < users; ++i) users_.push_back(std::make_unique<VirtualUser>(*this, target));
 }
 
 void Worker::start() {
   running_ = static_cast<int>(users_.size());
   for (auto& u : users_) asio::co_spawn(io_, u->run(), check_spawned);
-  if (cfg_.timeout > pool::Duration::zero() && !users_.empty()) {
+  if (run_.cfg.timeout > pool::Duration::zero() && !users_.empty()) {
     asio::co_spawn(io_, sweep_timeouts(), check_spawned);
   }
   if (users_.empty()) asio::post(io_, [this] { on_idle_(); });
@@ -66,11 +71,11 @@ void Worker::release() {
 
 asio::awaitable<void> Worker::sweep_timeouts() {
   sweep_timer_.emplace(io_);
-  const pool::Duration period = sweep_period(cfg_.timeout);
+  const pool::Duration period = sweep_period(run_.cfg.timeout);
   while (running_ > 0) {
     sweep_timer_->expires_after(period);
     co_await sweep_timer_->async_wait(asio::as_tuple(asio::use_awaitable));
-    const pool::TimePoint now = clock_.now();
+    const pool::TimePoint now = run_.clock.now();
     for (auto& u : users_) {
       if (u->deadline() <= now) u->expire();
     }
@@ -83,55 +88,135 @@ void Worker::user_done() {
   on_idle_();
 }
 
-void Worker::record(const RequestRecord& r) {
+HostResult& Worker::host_stats(const pool::HostPool* host) {
+  const auto i = static_cast<std::size_t>(host->index);
+  if (i >= hosts_.size()) {
+    hosts_.resize(i + 1);
+    host_pools_.resize(i + 1, nullptr);
+  }
+  host_pools_[i] = host;
+  return hosts_[i];
+}
+
+void Worker::record_hop(const HopRecord& hop) {
+  HostResult& h = host_stats(hop.to->host);
+  ++h.requests;
+  if (!hop.conn) return;
+  const pool::GotConnInfo& c = *hop.conn;
+  ++h.acquire[static_cast<int>(c.outcome)];
+  if (c.reused) ++h.reused;
+  // The waits of docs/architecture.md#waits: by how the wait ended.
+  if (c.outcome == pool::AcquireOutcome::handoff) h.wait_idle.record(c.wait);
+  if (c.outcome == pool::AcquireOutcome::dial && c.queued_at_limit) {
+    h.wait_permit.record(c.permit_wait);
+  }
+  Phases& p = stats_.phases;
+  p.wait_conn.record(c.wait);
+  if (c.outcome == pool::AcquireOutcome::dial) p.dial.record(c.dial_time);
+  if (hop.written_at > hop.got_conn_at) p.write.record(hop.written_at - hop.got_conn_at);
+  if (hop.first_byte_at > hop.written_at && hop.written_at != pool::TimePoint{}) {
+    p.first_byte.record(hop.first_byte_at - hop.written_at);
+    if (!hop.ec) p.body.record(hop.end - hop.first_byte_at);
+  }
+}
+
+std::optional<ErrorKind> Worker::record_request(const RequestRecord& r) {
   ++stats_.requests;
-  ++host_.requests;
   live_requests_.store(live_requests_.load(kRelaxed) + 1, kRelaxed);
-  const pool::Response& resp = *r.response;
-  stats_.bytes_out += resp.bytes_out;
+  stats_.bytes_out += r.bytes_out;
+  stats_.bytes_in += r.bytes_in;
+  stats_.redirects += r.redirects;
+  std::optional<ErrorKind> kind;
   if (r.ec) {
     ++stats_.errors;
-    ++error_counts_[static_cast<int>(classify_error(r.ec, r.timed_out))];
-    live_errors_.store(live_errors_.load(kRelaxed) + 1, kRelaxed);
+    kind = classify_error(r.ec, r.timed_out);
+    const auto k = static_cast<std::size_t>(*kind);
+    ++error_counts_[k];
+    // One example per kind: the message is built for the first only.
+    if (error_examples_[k].empty()) error_examples_[k] = describe_failure(r, run_.cfg);
   } else {
-    ++status_counts_[std::min<unsigned>(resp.status, status_counts_.size() - 1)];
-    if (resp.status < 400) ++stats_.ok;
-    stats_.bytes_in += resp.bytes_in;
-    stats_.body_bytes += resp.body_bytes;
+    ++status_counts_[std::min<std::size_t>(r.status, status_counts_.size() - 1)];
+    if (r.status < 400) ++stats_.ok;
+    stats_.body_bytes += r.body_bytes;
   }
+  if (r.ec || r.status >= 400) live_failed_.store(live_failed_.load(kRelaxed) + 1, kRelaxed);
 
-  if (schedule_.open_model()) {
+  if (run_.schedule.open_model()) {
     stats_.latency.record(r.end - r.due);
     stats_.service_time.record(r.end - r.start);
     if (r.start - r.due > kLateStart) ++stats_.late_starts;
   } else {
     stats_.latency.record(r.end - r.start);
   }
-
-  if (!r.conn) return;
-  const pool::GotConnInfo& c = *r.conn;
-  ++host_.acquire[static_cast<int>(c.outcome)];
-  if (c.reused) ++host_.reused;
-  if (c.outcome != pool::AcquireOutcome::dial) host_.wait_idle.record(c.wait);
-  Phases& p = stats_.phases;
-  p.wait_conn.record(c.wait);
-  if (c.outcome == pool::AcquireOutcome::dial) p.dial.record(c.dial_time);
-  if (r.written_at > r.got_conn_at) p.write.record(r.written_at - r.got_conn_at);
-  if (r.first_byte_at > r.written_at && r.written_at != pool::TimePoint{}) {
-    p.first_byte.record(r.first_byte_at - r.written_at);
-    if (!r.ec) p.body.record(r.end - r.first_byte_at);
-  }
+  if (sink_) record_sample(r);
+  return kind;
 }
 
-RunResult Worker::take_result(const std::string& host_name) {
+void Worker::record_sample(const RequestRecord& r) {
+  const HopRecord& hop = *r.last_hop;
+  RequestSample s;
+  s.response_s = seconds(r.end - r.start);
+  s.status = r.status;
+  s.offset_s = seconds(r.start - run_.start);
+  if (hop.conn && hop.conn->outcome == pool::AcquireOutcome::dial) {
+    s.dial_s = seconds(hop.conn->dial_time);
+    s.dns_s = seconds(hop.conn->dns_time);
+  }
+  if (hop.written_at > hop.got_conn_at && hop.conn)
+    s.write_s = seconds(hop.written_at - hop.got_conn_at);
+  if (hop.first_byte_at > hop.written_at && hop.written_at != pool::TimePoint{}) {
+    s.delay_s = seconds(hop.first_byte_at - hop.written_at);
+    s.read_s = seconds(hop.end - hop.first_byte_at);
+  }
+  sink_->on_request(s);
+}
+
+void Worker::record_unfinished(pool::Duration age) {
+  ++stats_.unfinished;
+  stats_.unfinished_oldest_ms =
+      std::max(stats_.unfinished_oldest_ms, std::chrono::duration<double, std::milli>(age).count());
+}
+
+void Worker::record_queued_at_limit(const HopTarget& to, pool::Duration d) {
+  host_stats(to.host).queued_at_limit.record(d);
+}
+
+void Worker::record_retry(const HopTarget& to) { ++host_stats(to.host).retries; }
+
+std::variant<const HopTarget*, pool::error_code> Worker::redirect(
+    const HopTarget& from, unsigned status, const std::string& location,
+    std::optional<HopTarget>& scratch) {
+  std::string key = from.target.url;
+  key.append("\n").append(std::to_string(status)).append("\n").append(location);
+  if (const auto it = redirects_.find(key); it != redirects_.end()) return it->second.get();
+  auto built = redirect_target(run_.cfg, from.target, status, location);
+  if (auto* ec = std::get_if<pool::error_code>(&built)) return *ec;
+  HopTarget next;
+  next.target = std::move(std::get<Target>(built));
+  next.host = run_.host_for(next.target.key);
+  if (redirects_.size() < kRedirectTargets) {
+    auto& slot = redirects_[std::move(key)];
+    slot = std::make_unique<HopTarget>(std::move(next));
+    return slot.get();
+  }
+  scratch = std::move(next);
+  return &*scratch;
+}
+
+RunResult Worker::take_result() {
+  if (sink_) sink_->flush();
   for (size_t code = 0; code < status_counts_.size(); ++code) {
     if (status_counts_[code]) stats_.status_codes[static_cast<int>(code)] += status_counts_[code];
   }
   for (int k = 0; k < kErrorKinds; ++k) {
-    if (error_counts_[k])
-      stats_.errors_by_kind[to_string(static_cast<ErrorKind>(k))] += error_counts_[k];
+    if (!error_counts_[k]) continue;
+    const std::string name = to_string(static_cast<ErrorKind>(k));
+    stats_.errors_by_kind[name] += error_counts_[k];
+    stats_.error_examples.try_emplace(name, error_examples_[k]);
   }
-  stats_.hosts[host_name].merge(host_);
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    if (host_pools_[i]) stats_.hosts[host_pools_[i]->key.to_string()].merge(hosts_[i]);
+  }
   return std::move(stats_);
 }
 

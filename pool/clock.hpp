@@ -21,4 +21,10 @@ class SteadyClock final : public Clock {
   TimePoint now() const noexcept override { return std::chrono::steady_clock::now(); }
 };
 
+// steady_clock is the one real clock, for code that has no other to be given.
+inline const Clock& steady_clock() noexcept {
+  static const SteadyClock clock;
+  return clock;
+}
+
 }  // namespace hload::pool

@@ -119,25 +119,28 @@ asio::awaitable<DialResult> TcpDialer::dial(const ConnKey& key, asio::cancellati
   // succeeds just as the abort comes keeps its result, but no further step starts.
   tcp::socket socket(executor);
   const Address to = address_of(key);
+  Duration resolve_time{};
   if (const auto address = ip_literal(to.host)) {
     const std::array endpoints{tcp::endpoint(*address, to.port)};
     const auto [ec, endpoint] = co_await asio::async_connect(socket, endpoints, token);
     if (ec) co_return DialResult{abort->error() ? abort->error() : ec, nullptr};
   } else {
+    const TimePoint lookup = clock_.now();
     const auto [resolve_ec, results] = co_await abort->resolver().async_resolve(
         to.host, std::to_string(to.port), tcp::resolver::numeric_service, token);
-    if (abort->error()) co_return DialResult{abort->error(), nullptr};
-    if (resolve_ec) co_return DialResult{resolve_ec, nullptr};
+    resolve_time = clock_.now() - lookup;
+    if (abort->error()) co_return DialResult{abort->error(), nullptr, resolve_time};
+    if (resolve_ec) co_return DialResult{resolve_ec, nullptr, resolve_time};
     // Each resolved address is tried in turn; the last failure is the one reported.
     const auto [ec, endpoint] = co_await asio::async_connect(socket, results, token);
-    if (ec) co_return DialResult{abort->error() ? abort->error() : ec, nullptr};
+    if (ec) co_return DialResult{abort->error() ? abort->error() : ec, nullptr, resolve_time};
   }
 
   // Set once here so that no request pays for a socket option.
   error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
-  if (ec) co_return DialResult{ec, nullptr};
-  co_return DialResult{{}, std::make_unique<Http1Conn>(std::move(socket))};
+  if (ec) co_return DialResult{ec, nullptr, resolve_time};
+  co_return DialResult{{}, std::make_unique<Http1Conn>(std::move(socket)), resolve_time};
 }
 
 }  // namespace hload::pool

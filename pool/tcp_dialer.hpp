@@ -21,11 +21,14 @@ struct TcpDialerOptions {
 // dial's slot as asio::error::operation_aborted.
 class TcpDialer final : public Dialer {
  public:
-  explicit TcpDialer(TcpDialerOptions options = {}) : options_(options) {}
+  // clock times the name lookup (DialResult::resolve_time).
+  explicit TcpDialer(const Clock& clock, TcpDialerOptions options = {})
+      : clock_(clock), options_(options) {}
 
   asio::awaitable<DialResult> dial(const ConnKey& key, asio::cancellation_slot cancel) override;
 
  private:
+  const Clock& clock_;
   const TcpDialerOptions options_;
 };
 

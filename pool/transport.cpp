@@ -571,6 +571,13 @@ HostSnapshot Transport::snapshot(const HostPool* host) const {
   return s;
 }
 
+std::vector<const HostPool*> Transport::hosts() const {
+  auto l = lock();
+  std::vector<const HostPool*> out(hosts_.size());
+  for (const auto& [key, h] : hosts_) out[static_cast<std::size_t>(h->index)] = h.get();
+  return out;
+}
+
 std::uint64_t Transport::retries() const {
   auto l = lock();
   return retries_;

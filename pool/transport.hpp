@@ -109,6 +109,8 @@ class Transport final : public RoundTripper {
   void shut_down();
 
   HostSnapshot snapshot(const HostPool* host) const;
+  // hosts lists the pools of every key asked for so far, by index.
+  std::vector<const HostPool*> hosts() const;
   std::uint64_t retries() const;
 
   // check_invariants aborts (HLOAD_BUG) if the pool breaks a rule of architecture §4.11.

@@ -48,7 +48,11 @@ TEST(Engine, HeadlineTwoConnectionsForTwoHundredUsers) {
   EXPECT_EQ(h.acquire[0] + h.acquire[1] + h.acquire[2], 20000u);
   EXPECT_EQ(h.acquire[2], 2u);
   EXPECT_EQ(h.reused, 19998u);
-  EXPECT_GT(h.wait_permit.count(), 0u);
+  // Every request but the two that dialed was held back by the limit and then handed a
+  // released connection: waits for a released connection, none for a dial permit.
+  EXPECT_EQ(h.queued_at_limit.count(), 19998u);
+  EXPECT_EQ(h.wait_idle.count(), 19998u);
+  EXPECT_EQ(h.wait_permit.count(), 0u);
   const auto c = srv.counters();
   EXPECT_EQ(c.accepted, 2u);
   EXPECT_EQ(c.requests, 20000u);

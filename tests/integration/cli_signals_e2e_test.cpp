@@ -40,7 +40,7 @@ TEST_P(HloadSignalTest, EndsTheRunAndWritesAnInterruptedReport) {
   run.signal(GetParam());
   const ProcessResult r = run.wait(kStopLimit);
   ASSERT_FALSE(r.timed_out) << "hload did not stop within the bound: " << r.describe();
-  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(r.exit_code, 128 + GetParam()) << r.describe();
   EXPECT_EQ(r.err, "hload: report written to " + file + "\n");
   const json report = parse_json(read_file(file));
   ASSERT_FALSE(report.is_discarded()) << read_file(file);

@@ -31,7 +31,7 @@ struct Outcome {
 // 2 connections, and returns what the pool saw.
 Outcome drive(std::uint16_t port) {
   asio::io_context io(1);
-  pool::TcpDialer dialer;
+  pool::TcpDialer dialer(pool::steady_clock());
   pool::SteadyClock clock;
   pool::TransportOptions o;
   o.max_conns_per_host = 2;

@@ -525,11 +525,12 @@ class TcpDialerTest : public ::testing::Test {
 TEST_F(TcpDialerTest, DialsAndCarriesARoundTrip) {
   constexpr std::string_view wire = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
   asio::co_spawn(ioc_, answer(&acceptor_, std::string(wire), &server_), asio::detached);
-  pool::TcpDialer dialer;
+  pool::TcpDialer dialer(pool::steady_clock());
   pool::DialResult d = dial(dialer, key());
   ASSERT_FALSE(d.ec) << d.ec.message();
   ASSERT_TRUE(d.conn);
   EXPECT_EQ(d.conn->max_concurrent_streams(), 1);
+  EXPECT_EQ(d.resolve_time, pool::Duration::zero()) << "an IP address is not looked up";
 
   const Exchange x = exchange(ioc_, *d.conn, request());
   EXPECT_FALSE(x.result.ec) << x.result.ec.message();
@@ -544,9 +545,10 @@ TEST_F(TcpDialerTest, DialsAndCarriesARoundTrip) {
 TEST_F(TcpDialerTest, ResolvesAHostName) {
   asio::co_spawn(ioc_, answer(&acceptor_, "HTTP/1.1 204 No Content\r\n\r\n", &server_),
                  asio::detached);
-  pool::TcpDialer dialer;
+  pool::TcpDialer dialer(pool::steady_clock());
   pool::DialResult d = dial(dialer, key("localhost"));
   ASSERT_FALSE(d.ec) << d.ec.message();
+  EXPECT_GT(d.resolve_time, pool::Duration::zero()) << "the lookup is timed";
   const Exchange x = exchange(ioc_, *d.conn, request());
   EXPECT_FALSE(x.result.ec) << x.result.ec.message();
   EXPECT_EQ(x.resp.status, 204u);
@@ -556,7 +558,7 @@ TEST_F(TcpDialerTest, ResolvesAHostName) {
 TEST_F(TcpDialerTest, PeerClosedSeesTheServerClose) {
   asio::co_spawn(ioc_, answer(&acceptor_, "HTTP/1.1 204 No Content\r\n\r\n", &server_),
                  asio::detached);
-  pool::TcpDialer dialer;
+  pool::TcpDialer dialer(pool::steady_clock());
   pool::DialResult d = dial(dialer, key());
   ASSERT_FALSE(d.ec) << d.ec.message();
   ASSERT_FALSE(exchange(ioc_, *d.conn, request()).result.ec);
@@ -577,7 +579,7 @@ TEST_F(TcpDialerTest, PeerClosedSeesTheServerClose) {
 TEST_F(TcpDialerTest, PeerClosedSeesUnsolicitedBytes) {
   asio::co_spawn(ioc_, answer(&acceptor_, "HTTP/1.1 204 No Content\r\n\r\n", &server_),
                  asio::detached);
-  pool::TcpDialer dialer;
+  pool::TcpDialer dialer(pool::steady_clock());
   pool::DialResult d = dial(dialer, key());
   ASSERT_FALSE(d.ec) << d.ec.message();
   ASSERT_FALSE(exchange(ioc_, *d.conn, request()).result.ec);
@@ -595,7 +597,7 @@ TEST_F(TcpDialerTest, PeerClosedSeesUnsolicitedBytes) {
 TEST_F(TcpDialerTest, CancelWhileWaitingForTheResponseAbortsTheRead) {
   // The server reads the request and never answers.
   asio::co_spawn(ioc_, answer(&acceptor_, "", &server_), asio::detached);
-  pool::TcpDialer dialer;
+  pool::TcpDialer dialer(pool::steady_clock());
   pool::DialResult d = dial(dialer, key());
   ASSERT_FALSE(d.ec) << d.ec.message();
 
@@ -614,7 +616,7 @@ TEST_F(TcpDialerTest, CancelMidBodyAbortsTheRead) {
   asio::co_spawn(ioc_,
                  answer(&acceptor_, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", &server_),
                  asio::detached);
-  pool::TcpDialer dialer;
+  pool::TcpDialer dialer(pool::steady_clock());
   pool::DialResult d = dial(dialer, key());
   ASSERT_FALSE(d.ec) << d.ec.message();
 
@@ -631,14 +633,14 @@ TEST_F(TcpDialerTest, CancelMidBodyAbortsTheRead) {
 TEST_F(TcpDialerTest, ClosedPortIsConnectionRefused) {
   const pool::ConnKey k = key();
   acceptor_.close();
-  pool::TcpDialer dialer;
+  pool::TcpDialer dialer(pool::steady_clock());
   const pool::DialResult d = dial(dialer, k);
   EXPECT_EQ(d.ec, asio::error::connection_refused) << d.ec.message();
   EXPECT_FALSE(d.conn);
 }
 
 TEST_F(TcpDialerTest, UnknownHostIsAResolveError) {
-  pool::TcpDialer dialer;
+  pool::TcpDialer dialer(pool::steady_clock());
   const pool::DialResult d = dial(dialer, key("no-such-host.invalid"));
   EXPECT_TRUE(d.ec == asio::error::host_not_found || d.ec == asio::error::host_not_found_try_again)
       << d.ec.message();
@@ -647,7 +649,7 @@ TEST_F(TcpDialerTest, UnknownHostIsAResolveError) {
 
 TEST_F(TcpDialerTest, HangingConnectTimesOut) {
   fill_accept_queue();
-  pool::TcpDialer dialer(pool::TcpDialerOptions{.dial_timeout = 100ms});
+  pool::TcpDialer dialer(pool::steady_clock(), pool::TcpDialerOptions{.dial_timeout = 100ms});
   const pool::DialResult d = dial(dialer, key());
   EXPECT_EQ(d.ec, pool::Errc::dial_timeout) << d.ec.message();
   EXPECT_EQ(d.ec, boost::system::errc::timed_out) << "a timeout for generic checks too";
@@ -657,7 +659,8 @@ TEST_F(TcpDialerTest, HangingConnectTimesOut) {
 
 TEST_F(TcpDialerTest, CancelAbortsAHangingDial) {
   fill_accept_queue();
-  pool::TcpDialer dialer;  // the default timeout of 30 s must not be what ends it
+  pool::TcpDialer dialer(
+      pool::steady_clock());  // the default timeout of 30 s must not be what ends it
   asio::cancellation_signal cancel;
   asio::steady_timer soon(ioc_, 50ms);
   soon.async_wait([&cancel](error_code) { cancel.emit(asio::cancellation_type::terminal); });
@@ -670,7 +673,7 @@ TEST_F(TcpDialerTest, CancelAbortsAHangingDial) {
 TEST_F(TcpDialerTest, CancelAfterTheDialIsHarmless) {
   asio::co_spawn(ioc_, answer(&acceptor_, "HTTP/1.1 204 No Content\r\n\r\n", &server_),
                  asio::detached);
-  pool::TcpDialer dialer(pool::TcpDialerOptions{.dial_timeout = 10ms});
+  pool::TcpDialer dialer(pool::steady_clock(), pool::TcpDialerOptions{.dial_timeout = 10ms});
   asio::cancellation_signal cancel;
   pool::DialResult d = dial(dialer, key(), cancel.slot());
   ASSERT_FALSE(d.ec) << d.ec.message();

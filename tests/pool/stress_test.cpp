@@ -171,7 +171,7 @@ TEST_P(StressTest, PoolStaysCleanUnderRandomRacesAndCancellations) {
   so.threads = 1;
   server::BuiltinServer srv(so);
 
-  pool::TcpDialer dialer(pool::TcpDialerOptions{2s});
+  pool::TcpDialer dialer(pool::steady_clock(), pool::TcpDialerOptions{2s});
   pool::SteadyClock clock;
   pool::TransportOptions o;
   o.max_conns_per_host = cap;
@@ -254,7 +254,7 @@ TEST(CancelAfterRoundTrip, ReachesNothingOnceTheConnectionIsClosed) {
   server::ServerOptions so;
   so.close_every = 1;  // every response closes its connection
   server::BuiltinServer srv(so);
-  pool::TcpDialer dialer;
+  pool::TcpDialer dialer(pool::steady_clock());
   pool::SteadyClock clock;
   pool::Transport t({}, dialer, clock);
   asio::io_context io(1);
