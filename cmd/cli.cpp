@@ -24,6 +24,8 @@ constexpr std::string_view kRunUsage = "hload [flags] URL";
 constexpr std::string_view kRunFooter =
     "Flags take one dash or two: -c 10, -c=10, --c 10. A switch takes no value, or =true or\n"
     "=false. The URL may come before, between or after the flags; -- ends the flags.\n"
+    "Counts (-n, -c, -threads, the -max-*conns* flags) take k and M as oha's do: -n 10k is\n"
+    "10000 requests, -n 1.5M is 1500000.\n"
     "\n"
     "Subcommands (first word):\n"
     "  hload demo [flags]   load hload's built-in server: -c 200 -max-conns-per-host 2 -n 20000\n"

@@ -22,6 +22,12 @@ enum class Zero { allowed, refused };
 std::int64_t read_whole(std::string_view flag, std::string_view text, Zero zero,
                         std::int64_t max = std::numeric_limits<std::int64_t>::max());
 
+// read_count is read_whole for counts (requests, users, connections), which may also be written
+// as oha writes them: with k or K for thousands and m or M for millions ("10k", "1M", "1.5k"),
+// as long as the number comes out whole ("1.2345k" is refused). Throws UsageError.
+std::int64_t read_count(std::string_view flag, std::string_view text, Zero zero,
+                        std::int64_t max = std::numeric_limits<std::int64_t>::max());
+
 // read_real parses a finite decimal number (such as 100 or 0.5) for flag and checks its sign.
 // Throws UsageError.
 double read_real(std::string_view flag, std::string_view text, Zero zero);

@@ -151,7 +151,7 @@ int read_int(const CLI::App& app, std::string_view name, Zero zero, int current,
              std::int64_t max = kIntMax) {
   const std::string* text = last_value(app, name);
   if (!text) return current;
-  return static_cast<int>(read_whole("-" + std::string(name), *text, zero, max));
+  return static_cast<int>(read_count("-" + std::string(name), *text, zero, max));
 }
 
 Duration read_time(const CLI::App& app, std::string_view name, Zero zero, Duration current) {
@@ -192,7 +192,7 @@ void read_request_flags(const CLI::App& app, RunConfig& c) {
 
 void read_load_flags(const CLI::App& app, RunConfig& c) {
   if (const auto* v = last_value(app, "n")) {
-    c.requests = static_cast<std::uint64_t>(read_whole("-n", *v, Zero::refused));
+    c.requests = static_cast<std::uint64_t>(read_count("-n", *v, Zero::refused));
   }
   c.concurrency = read_int(app, "c", Zero::refused, c.concurrency);
   if (const auto* v = last_value(app, "z")) c.duration = read_duration("-z", *v, Zero::refused);

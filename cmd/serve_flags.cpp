@@ -55,7 +55,7 @@ ServeConfig read_serve_flags(const CLI::App& app) {
         std::chrono::ceil<std::chrono::milliseconds>(read_duration("-delay", *v, Zero::allowed));
   }
   if (const auto* v = last_value(app, "close-every")) {
-    c.close_every = static_cast<std::uint64_t>(read_whole("-close-every", *v, Zero::allowed));
+    c.close_every = static_cast<std::uint64_t>(read_count("-close-every", *v, Zero::allowed));
   }
   if (const auto* v = last_value(app, "threads")) {
     c.threads = static_cast<int>(read_whole("-threads", *v, Zero::refused, max_threads()));

@@ -134,6 +134,21 @@ TEST(ParseCommandLine, EveryRunFlagSetsItsField) {
   const std::vector<FlagEffect> effects{
       {{"-n", "1000"}, [](const RunConfig& c) { EXPECT_EQ(c.requests, 1000U); }},
       {{"-n=1000"}, [](const RunConfig& c) { EXPECT_EQ(c.requests, 1000U); }},
+      {{"-n", "10k"}, [](const RunConfig& c) { EXPECT_EQ(c.requests, 10'000U); }},
+      {{"-n", "1M"}, [](const RunConfig& c) { EXPECT_EQ(c.requests, 1'000'000U); }},
+      {{"-n", "1.5k", "-c", "1k"},
+       [](const RunConfig& c) {
+         EXPECT_EQ(c.requests, 1'500U);
+         EXPECT_EQ(c.concurrency, 1'000);
+       }},
+      {{"-max-conns-per-host", "2k", "-max-idle-conns-per-host", "1K", "-max-idle-conns", "3k",
+        "-max-conns", "4k"},
+       [](const RunConfig& c) {
+         EXPECT_EQ(c.max_conns_per_host, 2'000);
+         EXPECT_EQ(c.max_idle_conns_per_host, 1'000);
+         EXPECT_EQ(c.max_idle_conns, 3'000);
+         EXPECT_EQ(c.max_conns, 4'000);
+       }},
       {{"-c", "7"}, [](const RunConfig& c) { EXPECT_EQ(c.concurrency, 7); }},
       {{"-q", "2.5"}, [](const RunConfig& c) { EXPECT_EQ(c.qps_per_user, 2.5); }},
       {{"-q", "0"}, [](const RunConfig& c) { EXPECT_EQ(c.qps_per_user, 0); }},
@@ -268,12 +283,16 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"http://example.com:/"}, "bad port \"\""},
       {{"-c", "0", u}, "-c must be at least 1 (got 0)"},
       {{"-c", "-3", u}, "-c must be at least 1 (got -3)"},
-      {{"-c", "abc", u}, "-c wants a whole number (got \"abc\")"},
+      {{"-c", "abc", u}, "-c wants a whole number such as 100, 10k or 1.5M (got \"abc\")"},
       {{"-c", "1.5", u}, "-c wants a whole number"},
       {{"-c", "99999999999", u}, "-c must be at most"},
       {{"-c", u}, "-c wants a whole number"},  // the URL was taken as -c's value
       {{u, "-c"}, "-c needs a value"},
       {{"-n", "0", u}, "-n must be at least 1 (got 0)"},
+      {{"-n", "1.2345k", u}, "-n must come to a whole number (got 1.2345k)"},
+      {{"-n", "10x", u}, "-n wants a whole number such as 100, 10k or 1.5M (got \"10x\")"},
+      {{"-c", "3000m", u}, "-c must be at most 2147483647 (got 3000m)"},
+      {{"-c", "2k", "-n", "1k", u}, "-n cannot be less than -c (1000 < 2000)"},
       {{"-n", "-1", u}, "-n must be at least 1"},
       {{"-n", "99999999999999999999", u}, "-n is out of range"},
       {{"-n", "10", "-c", "20", u}, "-n cannot be less than -c (10 < 20)"},
@@ -334,6 +353,7 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"serve", "-body-size", "99999999999"}, "-body-size must be at most"},
       {{"serve", "-delay", "-1s"}, "-delay must not be negative"},
       {{"serve", "-close-every", "x"}, "-close-every wants a whole number"},
+      {{"serve", "-port", "8k"}, "-port wants a whole number (got \"8k\")"},
       {{"serve", "-threads", "0"}, "-threads must be at least 1"},
   };
   for (const auto& refusal : refusals) {
@@ -488,14 +508,14 @@ TEST(ParseCommandLine, ServeReadsEveryFlag) {
   EXPECT_EQ(d.threads, 1);
 
   const ParseResult tuned = parse({"serve", "-port", "9000", "--body-size=1024", "-status", "503",
-                                   "-delay", "1.5ms", "-close-every", "100", "-threads", "2"});
+                                   "-delay", "1.5ms", "-close-every", "1k", "-threads", "2"});
   ASSERT_TRUE(std::holds_alternative<ServeCommand>(tuned));
   const ServeConfig& s = std::get<ServeCommand>(tuned).config;
   EXPECT_EQ(s.port, 9000);
   EXPECT_EQ(s.body_size, 1024U);
   EXPECT_EQ(s.status, 503U);
   EXPECT_EQ(s.delay, 2ms);  // rounded up: a delay asked for is never dropped
-  EXPECT_EQ(s.close_every, 100U);
+  EXPECT_EQ(s.close_every, 1000U);
   EXPECT_EQ(s.threads, 2);
 }
 

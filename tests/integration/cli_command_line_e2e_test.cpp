@@ -55,6 +55,17 @@ TEST(HloadDemo, LoadsItsOwnServerAndShowsThePool) {
       << r.err;
 }
 
+// Counts take oha's suffixes: -n 1k is exactly a thousand requests, as the server counts them.
+TEST(HloadCounts, SuffixedRequestCountSendsExactlyThatMany) {
+  server::BuiltinServer srv;
+  const ProcessResult r = hload({"-n", "1k", "-c", "10", "-o", "json", url(srv.port())});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const json report = parse_json(r.out);
+  ASSERT_FALSE(report.is_discarded()) << r.out;
+  EXPECT_EQ(report["summary"]["requests"], 1000) << report["summary"];
+  EXPECT_EQ(srv.counters().requests, 1000u);
+}
+
 class VersionFlagTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(VersionFlagTest, PrintsTheVersion) {
