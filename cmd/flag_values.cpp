@@ -138,9 +138,24 @@ double read_real(std::string_view flag, std::string_view text, Zero zero) {
 
 Duration read_duration(std::string_view flag, std::string_view text, Zero zero) {
   const auto value = parse_go_duration(text);
+  if (!value && lacks_unit(text)) {
+    throw UsageError(std::string(flag) + " needs a unit, such as " + printable(text) + "s or " +
+                     printable(text) + "ms (got " + quote(text) + ")");
+  }
   if (!value) {
     throw UsageError(std::string(flag) + " wants a duration such as 10s, 1m30s or 500ms (got " +
                      quote(text) + ")");
+  }
+  check_sign(flag, text, *value, zero, false);
+  return *value;
+}
+
+Duration read_seconds(std::string_view flag, std::string_view text, Zero zero) {
+  const auto value = parse_seconds_or_go_duration(text);
+  if (!value) {
+    throw UsageError(std::string(flag) +
+                     " wants seconds (20, 0.5) or a duration such as 1500ms (got " + quote(text) +
+                     ")");
   }
   check_sign(flag, text, *value, zero, false);
   return *value;

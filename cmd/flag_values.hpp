@@ -32,8 +32,13 @@ std::int64_t read_count(std::string_view flag, std::string_view text, Zero zero,
 // Throws UsageError.
 double read_real(std::string_view flag, std::string_view text, Zero zero);
 
-// read_duration parses a Go duration (see parse_go_duration; a bare number is seconds) for flag
-// and checks its sign. Throws UsageError.
+// read_duration parses a Go duration (see parse_go_duration) for flag and checks its sign. As in
+// Go, a number needs a unit: "-z 5" is refused with "-z needs a unit, such as 5s or 5ms (got
+// "5")". Throws UsageError.
 Duration read_duration(std::string_view flag, std::string_view text, Zero zero);
+
+// read_seconds parses hey's -t: a number of seconds ("20", "0.5") or a Go duration ("1500ms"),
+// and checks its sign. Throws UsageError.
+Duration read_seconds(std::string_view flag, std::string_view text, Zero zero);
 
 }  // namespace hload::cli

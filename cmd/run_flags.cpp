@@ -76,7 +76,8 @@ void add_load_flags(CLI::App& app, const RunConfig& d) {
   add_value_flag(app, "q", "QPS", "requests/s per virtual user at most; 0 = no limit",
                  shortest(d.qps_per_user));
   add_value_flag(app, "rate", "R", "requests/s in all, sent on schedule (open model); not with -q");
-  add_value_flag(app, "t", "SECONDS", "timeout per request (seconds or 1500ms); 0 = none",
+  add_value_flag(app, "t", "SECONDS",
+                 "timeout per request in seconds, as hey's, or 1500ms; 0 = none",
                  format_go_duration(d.timeout));
   add_value_flag(app, "threads", "N",
                  "threads for the virtual users, at most -c and " + std::to_string(max_threads()),
@@ -96,9 +97,10 @@ void add_pool_flags(CLI::App& app, const RunConfig& d) {
   add_value_flag(app, "max-conns", "N", "open connections over all hosts; 0 = no limit",
                  std::to_string(d.max_conns));
   add_value_flag(app, "idle-conn-timeout", "DURATION",
-                 "close connections idle this long; 0 = never",
+                 "close connections idle this long (90s, 2m); 0 = never",
                  format_go_duration(d.idle_conn_timeout));
-  add_value_flag(app, "dial-timeout", "DURATION", "give up connecting after this; 0 = never",
+  add_value_flag(app, "dial-timeout", "DURATION",
+                 "give up connecting after this (5s, 500ms); 0 = never",
                  format_go_duration(d.dial_timeout));
   add_switch(app, "disable-keepalive", "one request per connection: nothing is pooled");
 }
@@ -201,7 +203,7 @@ void read_load_flags(const CLI::App& app, RunConfig& c) {
   }
   if (const auto* v = last_value(app, "q")) c.qps_per_user = read_real("-q", *v, Zero::allowed);
   if (const auto* v = last_value(app, "rate")) c.rate = read_real("-rate", *v, Zero::refused);
-  c.timeout = read_time(app, "t", Zero::allowed, c.timeout);
+  if (const auto* v = last_value(app, "t")) c.timeout = read_seconds("-t", *v, Zero::allowed);
   c.threads = read_int(app, "threads", Zero::refused, c.threads, max_threads());
 }
 

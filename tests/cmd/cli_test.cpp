@@ -158,7 +158,8 @@ TEST(ParseCommandLine, EveryRunFlagSetsItsField) {
          EXPECT_FALSE(c.request_limit());  // -z alone: no request limit
        }},
       {{"-z", "1m30s"}, [](const RunConfig& c) { EXPECT_EQ(c.duration, 90s); }},
-      {{"-z", "3"}, [](const RunConfig& c) { EXPECT_EQ(c.duration, 3s); }},
+      {{"-z", "3s"}, [](const RunConfig& c) { EXPECT_EQ(c.duration, 3s); }},
+      {{"-z", "250ms"}, [](const RunConfig& c) { EXPECT_EQ(c.duration, 250ms); }},
       {{"-z", "10s", "-n", "500"},
        [](const RunConfig& c) {
          EXPECT_EQ(c.duration, 10s);
@@ -298,11 +299,16 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"-n", "10", "-c", "20", u}, "-n cannot be less than -c (10 < 20)"},
       {{"-c", "300", u}, "-n cannot be less than -c (200 < 300)"},
       {{"-z", "0", u}, "-z must be more than 0"},
+      {{"-z", "5", u}, "-z needs a unit, such as 5s or 5ms (got \"5\")"},
+      {{"-z", "1.5", u}, "-z needs a unit, such as 1.5s or 1.5ms (got \"1.5\")"},
+      {{"-idle-conn-timeout", "30", u}, "-idle-conn-timeout needs a unit, such as 30s or 30ms"},
+      {{"-dial-timeout", "5", u}, "-dial-timeout needs a unit, such as 5s or 5ms (got \"5\")"},
+      {{"serve", "-delay", "5"}, "-delay needs a unit, such as 5s or 5ms (got \"5\")"},
       {{"-z", "-5s", u}, "-z must be more than 0"},
       {{"-z", "10x", u}, "-z wants a duration"},
       {{"-z", "", u}, "-z wants a duration"},
       {{"-t", "-1", u}, "-t must not be negative (got -1)"},
-      {{"-t", "soon", u}, "-t wants a duration"},
+      {{"-t", "soon", u}, "-t wants seconds (20, 0.5) or a duration such as 1500ms"},
       {{"-q", "-1", u}, "-q must not be negative"},
       {{"-q", "fast", u}, "-q wants a number"},
       {{"-q", "nan", u}, "-q wants a number"},
