@@ -482,6 +482,49 @@ TEST(ParseCommandLine, VersionPrintsNameAndVersion) {
   EXPECT_EQ(kVersion, "0.1.0");
 }
 
+// help_text returns the help words ask for, failing the test if they ask for none.
+std::string help_text(const std::vector<std::string>& words) {
+  const ParseResult result = parse(words);
+  const auto* help = std::get_if<ShowHelp>(&result);
+  if (!help) {
+    ADD_FAILURE() << joined(words) << " shows no help";
+    return {};
+  }
+  return help->text;
+}
+
+TEST(ParseCommandLine, HelpSubcommandShowsWhatDashHShows) {
+  EXPECT_EQ(help_text({"help"}), help_text({"-h"}));
+  EXPECT_EQ(help_text({"help", "demo"}), help_text({"demo", "-h"}));
+  EXPECT_EQ(help_text({"help", "serve"}), help_text({"serve", "-h"}));
+  EXPECT_TRUE(help_text({"help"}).starts_with("Usage: hload [flags] URL\n"));
+  EXPECT_TRUE(help_text({"help", "demo"}).starts_with("Usage: hload demo [flags]\n"));
+  EXPECT_TRUE(help_text({"help", "serve"}).starts_with("Usage: hload serve [flags]\n"));
+  for (const std::string name : {"hload help [demo|serve]", "hload version"}) {
+    EXPECT_NE(help_text({"help"}).find(name), std::string::npos) << name;
+  }
+}
+
+TEST(ParseCommandLine, VersionSubcommandShowsWhatDashVersionShows) {
+  const ParseResult result = parse({"version"});
+  ASSERT_TRUE(std::holds_alternative<ShowVersion>(result));
+  EXPECT_EQ(std::get<ShowVersion>(result).text, "hload " + std::string(kVersion) + "\n");
+}
+
+TEST(ParseCommandLine, HelpAndVersionSubcommandsRefuseStrayWords) {
+  EXPECT_EQ(usage_error({"help", "bogus"}),
+            "help takes demo, serve or nothing (got \"bogus\"; usage: hload help [demo|serve])");
+  EXPECT_NE(usage_error({"help", "demo", "serve"}).find("help takes demo, serve or nothing"),
+            std::string::npos);
+  EXPECT_EQ(usage_error({"version", "-c"}), "version takes no arguments (got \"-c\")");
+  EXPECT_EQ(usage_error({"-c", "5", "help"}),
+            "help must be the first word (usage: hload help [demo|serve])");
+  EXPECT_EQ(usage_error({kUrl, "version"}),
+            "version must be the first word (usage: hload version)");
+  EXPECT_EQ(usage_error({"-c", "5", "serve"}),
+            "serve must be the first word (usage: hload serve [flags])");
+}
+
 TEST(ParseCommandLine, DemoHasItsOwnDefaultsThatFlagsOverride) {
   const ParseResult plain = parse({"demo"});
   ASSERT_TRUE(std::holds_alternative<DemoCommand>(plain));

@@ -75,8 +75,9 @@ TEST_P(VersionFlagTest, PrintsTheVersion) {
   EXPECT_EQ(r.err, "");
 }
 
-INSTANTIATE_TEST_SUITE_P(Spellings, VersionFlagTest, ::testing::Values("-version", "--version"),
-                         [](const auto& p) {
+INSTANTIATE_TEST_SUITE_P(Spellings, VersionFlagTest,
+                         ::testing::Values("-version", "--version", "version"), [](const auto& p) {
+                           if (!p.param.starts_with("-")) return std::string("Subcommand");
                            return std::string(p.param.starts_with("--") ? "TwoDashes" : "OneDash");
                          });
 
@@ -96,6 +97,22 @@ INSTANTIATE_TEST_SUITE_P(Spellings, HelpFlagTest, ::testing::Values("-h", "-help
                            name.erase(0, name.find_first_not_of('-'));
                            return (p.param.starts_with("--") ? "TwoDashes_" : "OneDash_") + name;
                          });
+
+// `hload help` prints what -h prints, and `hload help serve` the server's help.
+TEST(HelpSubcommand, PrintsTheHelpOfWhatItNames) {
+  const ProcessResult dash_h = hload({"-h"});
+  const ProcessResult help = hload({"help"});
+  EXPECT_EQ(help.exit_code, 0) << help.describe();
+  EXPECT_EQ(help.out, dash_h.out);
+  EXPECT_EQ(help.err, "");
+  const ProcessResult serve = hload({"help", "serve"});
+  EXPECT_EQ(serve.exit_code, 0) << serve.describe();
+  EXPECT_TRUE(serve.out.starts_with("Usage: hload serve [flags]\n")) << serve.out;
+  const ProcessResult bogus = hload({"help", "bogus"});
+  EXPECT_EQ(bogus.exit_code, 2) << bogus.describe();
+  EXPECT_EQ(bogus.out, "");
+  EXPECT_EQ(lines(bogus.err).size(), 1u) << bogus.err;
+}
 
 }  // namespace
 }  // namespace hload::test::e2e
