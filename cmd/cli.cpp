@@ -38,7 +38,9 @@ constexpr std::string_view kRunFooter =
     "  hload help [demo|serve]  this help, or the demo's or the server's (as -h)\n"
     "  hload version            hload's version (as -version)\n"
     "\n"
-    "Exit status: 0 the run is done, 1 a gate failed, 2 bad usage or the run could not start.";
+    "Exit status: 0 the run is done, 1 a gate failed, 2 bad usage or the run could not start,\n"
+    "3 the run finished but the report could not be written, 130 or 143 the run was stopped by\n"
+    "SIGINT (Ctrl-C) or SIGTERM (the report of what was done is written first).";
 
 // Flags is what the flag parser found: the positional words, or a text to show instead.
 struct Flags {

@@ -23,6 +23,10 @@ namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
+// kExitSignalBase plus the signal's number is the status of a run that SIGINT or SIGTERM cut
+// short (130, 143): what a shell reports for a program the signal ended, so that a script sees
+// the run was stopped, although its report was written.
+constexpr int kExitSignalBase = 128;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "hload: %s\n", message.c_str());
@@ -65,7 +69,7 @@ int run(engine::RunConfig cfg) {
   if (!cfg.output_file.empty()) {
     std::fprintf(stderr, "hload: report written to %s\n", cfg.output_file.c_str());
   }
-  return kExitOk;
+  return result.interrupt_signal ? kExitSignalBase + result.interrupt_signal : kExitOk;
 }
 
 // demo runs against the built-in server, started in this process on a free loopback port, and

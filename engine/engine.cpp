@@ -96,10 +96,12 @@ RunResult Engine::run() {
     transport.shut_down();
   };
   bool interrupted = false;
+  int interrupt_signal = 0;
   signals.emplace(workers[0]->io(), SIGINT, SIGTERM);
-  signals->async_wait([&](const pool::error_code& ec, int) {
+  signals->async_wait([&](const pool::error_code& ec, int signal_number) {
     if (ec) return;
     interrupted = true;
+    interrupt_signal = signal_number;
     stop_all();
   });
   if (cfg_.duration) {
@@ -144,6 +146,7 @@ RunResult Engine::run() {
   RunResult result;
   result.config = cfg_;
   result.interrupted = interrupted;
+  result.interrupt_signal = interrupt_signal;
   result.elapsed_s = std::chrono::duration<double>(pool::Duration(end_ns.load())).count();
   const std::string host_name = target.key.to_string();
   for (auto& w : workers) result.merge(w->take_result(host_name));

@@ -50,6 +50,7 @@ struct RunResult {
   RunConfig config;
   double elapsed_s = 0;
   bool interrupted = false;  // stopped by SIGINT/SIGTERM before its end
+  int interrupt_signal = 0;  // the signal that stopped it (SIGINT or SIGTERM); 0 if none did
 
   std::uint64_t requests = 0;     // finished, any outcome
   std::uint64_t ok = 0;           // answered with a status below 400

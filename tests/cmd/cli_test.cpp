@@ -451,6 +451,11 @@ TEST(ParseCommandLine, HelpListsEveryFlagWithItsDefault) {
           "(default 0)"}) {
       EXPECT_NE(help->text.find(fallback), std::string::npos) << fallback;
     }
+    for (const std::string status :
+         {"0 the run is done", "1 a gate failed", "2 bad usage",
+          "3 the run finished but the report could not be written", "130 or 143"}) {
+      EXPECT_NE(help->text.find(status), std::string::npos) << status;
+    }
     EXPECT_EQ(help->text.back(), '\n');
   }
 }
