@@ -127,6 +127,8 @@ RunResult Engine::run() {
             }
             s.open_conns = transport.snapshot(host).open;
             s.dials = conn_stats.total_dials();
+            s.total_requests = cfg_.request_limit();
+            if (cfg_.duration) s.total_s = std::chrono::duration<double>(*cfg_.duration).count();
             on_progress(s);
           }
         },

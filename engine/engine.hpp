@@ -4,7 +4,9 @@
 // one Worker per thread, and merges what they measured into a RunResult.
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "engine/run_config.hpp"
 #include "engine/run_result.hpp"
@@ -18,6 +20,8 @@ struct ProgressSample {
   std::uint64_t errors = 0;
   int open_conns = 0;
   std::uint64_t dials = 0;
+  std::optional<std::uint64_t> total_requests;  // the run's request limit (-n), if it has one
+  std::optional<double> total_s;                // the run's duration (-z) in seconds, if given
 };
 
 class Engine {
