@@ -1,10 +1,12 @@
 #include "cmd/cli.hpp"
 
 #include <algorithm>
+#include <array>
 #include <exception>
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <CLI/App.hpp>
@@ -24,13 +26,21 @@ constexpr std::string_view kRunUsage = "hload [flags] URL";
 constexpr std::string_view kRunFooter =
     "Flags take one dash or two: -c 10, -c=10, --c 10. A switch takes no value, or =true or\n"
     "=false. The URL may come before, between or after the flags; -- ends the flags.\n"
+    "Counts (-n, -c, -threads, the -max-*conns* flags) take k and M as oha's do: -n 10k is\n"
+    "10000 requests, -n 1.5M is 1500000. Durations (-z, -idle-conn-timeout, -dial-timeout) are\n"
+    "Go's and need a unit: 10s, 1m30s, 500ms; -t, as hey's, also takes a number of seconds.\n"
     "\n"
     "Subcommands (first word):\n"
-    "  hload demo [flags]   load hload's built-in server: -c 200 -max-conns-per-host 2 -n 20000\n"
-    "                       unless flags say otherwise (hload demo -h)\n"
-    "  hload serve [flags]  run the built-in server alone (hload serve -h)\n"
+    "  hload demo [flags]       load hload's built-in server: -c 200 -max-conns-per-host 2 -n "
+    "20000\n"
+    "                           unless flags say otherwise (hload demo -h)\n"
+    "  hload serve [flags]      run the built-in server alone (hload serve -h)\n"
+    "  hload help [demo|serve]  this help, or the demo's or the server's (as -h)\n"
+    "  hload version            hload's version (as -version)\n"
     "\n"
-    "Exit status: 0 the run is done, 1 a gate failed, 2 bad usage or the run could not start.";
+    "Exit status: 0 the run is done, 1 a gate failed, 2 bad usage or the run could not start,\n"
+    "3 the run finished but the report could not be written, 130 or 143 the run was stopped by\n"
+    "SIGINT (Ctrl-C) or SIGTERM (the report of what was done is written first).";
 
 // Flags is what the flag parser found: the positional words, or a text to show instead.
 struct Flags {
@@ -58,12 +68,22 @@ Flags parse_flags(CLI::App& app, const std::vector<std::string>& args,
   return {std::move(positionals), std::nullopt};
 }
 
+// kSubcommandUsages are the subcommands with how each is written.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kSubcommandUsages{{
+    {"demo", "hload demo [flags]"},
+    {"serve", "hload serve [flags]"},
+    {"help", "hload help [demo|serve]"},
+    {"version", "hload version"},
+}};
+
 // check_no_subcommand_later refuses a subcommand that is not the first word, which would
 // otherwise be reported as a strange URL.
 void check_no_subcommand_later(const std::vector<std::string>& positionals) {
   for (const auto& word : positionals) {
-    if (word == "demo" || word == "serve") {
-      throw UsageError(word + " must be the first word (usage: hload " + word + " [flags])");
+    for (const auto& [name, usage] : kSubcommandUsages) {
+      if (word == name) {
+        throw UsageError(word + " must be the first word (usage: " + std::string(usage) + ")");
+      }
     }
   }
 }
@@ -135,6 +155,23 @@ ParseResult parse_serve(const std::vector<std::string>& args) {
   return ServeCommand{read_serve_flags(*app)};
 }
 
+// parse_help shows the help that -h shows: the run's, or that of the subcommand named.
+ParseResult parse_help(const std::vector<std::string>& args) {
+  if (args.empty()) return parse_run({"-h"});
+  if (args.size() == 1 && args.front() == "demo") return parse_demo({"-h"});
+  if (args.size() == 1 && args.front() == "serve") return parse_serve({"-h"});
+  throw UsageError("help takes demo, serve or nothing (got " + quote(args.front()) +
+                   "; usage: hload help [demo|serve])");
+}
+
+// parse_version shows the version that -version shows.
+ParseResult parse_version(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    throw UsageError("version takes no arguments (got " + quote(args.front()) + ")");
+  }
+  return parse_run({"-version"});
+}
+
 }  // namespace
 
 ParseResult parse_command_line(int argc, const char* const* argv) {
@@ -142,10 +179,11 @@ ParseResult parse_command_line(int argc, const char* const* argv) {
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
     const std::string_view first = args.empty() ? std::string_view() : args.front();
-    if (first == "serve" || first == "demo") {
-      const std::vector<std::string> rest(args.begin() + 1, args.end());
-      return first == "serve" ? parse_serve(rest) : parse_demo(rest);
-    }
+    const std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+    if (first == "serve") return parse_serve(rest);
+    if (first == "demo") return parse_demo(rest);
+    if (first == "help") return parse_help(rest);
+    if (first == "version") return parse_version(rest);
     return parse_run(args);
   } catch (const UsageError& e) {
     return BadUsage{e.what()};

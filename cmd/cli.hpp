@@ -5,6 +5,8 @@
 //   hload [flags] URL        a run
 //   hload demo [flags]       a run against the built-in server, which main starts
 //   hload serve [flags]      the built-in server alone
+//   hload help [demo|serve]  the help, as -h (demo -h, serve -h)
+//   hload version            the version, as -version
 
 #include <string>
 #include <variant>
@@ -51,9 +53,9 @@ using ParseResult =
     std::variant<RunCommand, DemoCommand, ServeCommand, ShowHelp, ShowVersion, BadUsage>;
 
 // parse_command_line reads argv (argv[0] is the program's name) and every file it names (-D).
-// A subcommand (serve, demo) must be the first word; flags and the URL may come in any order.
-// Every mistake it can see (an unknown flag, a bad or missing URL, a bad value, flags that
-// conflict) is a BadUsage: no exception leaves it.
+// A subcommand (serve, demo, help, version) must be the first word; flags and the URL may come in
+// any order. Every mistake it can see (an unknown flag, a bad or missing URL, a bad value, flags
+// that conflict) is a BadUsage: no exception leaves it.
 ParseResult parse_command_line(int argc, const char* const* argv);
 
 }  // namespace hload::cli

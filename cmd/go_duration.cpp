@@ -118,16 +118,27 @@ std::optional<Duration> parse_go_duration(std::string_view text) {
     negative = text.front() == '-';
     text.remove_prefix(1);
   }
-  std::string bare_seconds;  // hey writes -t as a bare number of seconds: "20" reads as "20s"
-  if (!text.empty() && text.find_first_not_of("0123456789.") == std::string_view::npos) {
-    bare_seconds = std::string(text) + "s";
-    text = bare_seconds;
-  }
+  if (text == "0") return Duration::zero();  // Go's one number that needs no unit
   const auto magnitude = parse_magnitude(text);
   if (!magnitude || (!negative && *magnitude == kMaxMagnitude)) return std::nullopt;
   const std::int64_t nanos =
       negative ? static_cast<std::int64_t>(~*magnitude + 1) : static_cast<std::int64_t>(*magnitude);
   return std::chrono::duration_cast<Duration>(std::chrono::nanoseconds(nanos));
+}
+
+std::optional<Duration> parse_seconds_or_go_duration(std::string_view text) {
+  if (lacks_unit(text)) return parse_go_duration(std::string(text) + "s");
+  return parse_go_duration(text);
+}
+
+bool lacks_unit(std::string_view text) {
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
+  const std::size_t point = text.find('.');
+  if (point != std::string_view::npos && text.find('.', point + 1) != std::string_view::npos) {
+    return false;  // "1.2.3" is no number: a unit would not mend it
+  }
+  return text.find_first_of("0123456789") != std::string_view::npos &&
+         text.find_first_not_of("0123456789.") == std::string_view::npos;
 }
 
 std::string format_go_duration(Duration d) {

@@ -27,6 +27,10 @@ namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
+// kExitSignalBase plus the signal's number is the status of a run that SIGINT or SIGTERM cut
+// short (130, 143): what a shell reports for a program the signal ended, so that a script sees
+// the run was stopped, although its report was written.
+constexpr int kExitSignalBase = 128;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "hload: %s\n", message.c_str());
@@ -62,7 +66,7 @@ int run(engine::RunConfig cfg) {
     if (!run_over) {
       eng.stop(sig);
     } else if (late_signal.exchange(sig) != 0) {
-      std::_Exit(128 + sig);
+      std::_Exit(kExitSignalBase + sig);
     }
   });
   engine::RunResult result;
@@ -74,9 +78,9 @@ int run(engine::RunConfig cfg) {
   run_over = true;
   if (progress) progress->clear();
   int status = deliver_report(output, reporters::render(result, cfg.output));
-  // The shell's convention for a program a signal stopped: 128 + the signal (130 for SIGINT).
+  // A report that could not be written (3) says more than the signal that ended the run.
   const int sig = result.interrupt_signal != 0 ? result.interrupt_signal : late_signal.load();
-  if (status == kExitOk && sig != 0) status = 128 + sig;
+  if (status == kExitOk && sig != 0) status = kExitSignalBase + sig;
   if (result.abandoned) {
     // The run left work behind that cannot be cancelled (a name lookup): waiting for it would
     // keep the process alive past its report.

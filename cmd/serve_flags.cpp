@@ -25,7 +25,7 @@ void add_serve_flags(CLI::App& app) {
   add_value_flag(app, "body-size", "BYTES", "response body size (\"ok\\n\" repeated)",
                  std::to_string(d.body_size));
   add_value_flag(app, "status", "CODE", "response status, 200-999", std::to_string(d.status));
-  add_value_flag(app, "delay", "DURATION", "wait before each response",
+  add_value_flag(app, "delay", "DURATION", "wait before each response (5ms, 1s)",
                  format_go_duration(d.delay));
   add_value_flag(app, "close-every", "N", "close a connection after N responses; 0 = never",
                  std::to_string(d.close_every));
@@ -55,7 +55,7 @@ ServeConfig read_serve_flags(const CLI::App& app) {
         std::chrono::ceil<std::chrono::milliseconds>(read_duration("-delay", *v, Zero::allowed));
   }
   if (const auto* v = last_value(app, "close-every")) {
-    c.close_every = static_cast<std::uint64_t>(read_whole("-close-every", *v, Zero::allowed));
+    c.close_every = static_cast<std::uint64_t>(read_count("-close-every", *v, Zero::allowed));
   }
   if (const auto* v = last_value(app, "threads")) {
     c.threads = static_cast<int>(read_whole("-threads", *v, Zero::refused, max_threads()));

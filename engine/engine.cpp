@@ -163,6 +163,8 @@ struct Engine::Run {
         s.open_conns += transport.snapshot(h).connected;
       }
       s.dials = conn_stats.total_dials();
+      s.total_requests = cfg.request_limit();
+      if (cfg.duration) s.total_s = std::chrono::duration<double>(*cfg.duration).count();
       on_progress(s);
     }
   }

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "engine/request_sample.hpp"
 #include "engine/run_config.hpp"
@@ -27,9 +28,11 @@ namespace hload::engine {
 struct ProgressSample {
   double elapsed_s = 0;
   std::uint64_t requests = 0;
-  std::uint64_t failed = 0;
+  std::uint64_t failed = 0;  // requests not ok: HTTP errors and transport errors
   int open_conns = 0;
   std::uint64_t dials = 0;
+  std::optional<std::uint64_t> total_requests;  // the run's request limit (-n), if it has one
+  std::optional<double> total_s;                // the run's duration (-z) in seconds, if given
 };
 
 // kDrainGrace is how long the end of a run waits for work it cancelled to wind down.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "reporters/duration_text.hpp"
 #include "reporters/format.hpp"
 
 namespace hload::reporters {
@@ -18,21 +19,34 @@ constexpr int kBarWidth = 40;  // hey's
 constexpr int kHistogramRows = 10;
 constexpr std::array<double, 8> kPercentiles = {10, 25, 50, 75, 90, 95, 99, 99.9};
 
-// secs formats milliseconds as hey does: seconds with four decimals.
-std::string secs(double ms) { return fixed(ms / 1000.0, 4) + " secs"; }
+constexpr std::size_t kDurationColumn = 6;  // "12.3ms", "1.00µs": the widest 3-digit duration
+constexpr int kMaxLabelDecimals = 9;        // finer than any histogram bucket
+
+// columns is how wide s shows on a terminal: its UTF-8 characters (µ is two bytes, one column).
+std::size_t columns(const std::string& s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
 
 // pad left-aligns s in a column of `width` characters, keeping at least one space after it.
 std::string pad(const std::string& s, std::size_t width) {
-  return s + std::string(s.size() < width ? width - s.size() : 1, ' ');
+  const std::size_t used = columns(s);
+  return s + std::string(used < width ? width - used : 1, ' ');
+}
+
+// right right-aligns s in a column of `width` characters.
+std::string right(const std::string& s, std::size_t width) {
+  const std::size_t used = columns(s);
+  return std::string(used < width ? width - used : 0, ' ') + s;
 }
 
 void write_summary(std::ostream& out, const engine::RunResult& r, bool rate_mode) {
   const auto& lat = r.latency;
   out << "Summary:\n";
   out << "  Total:        " << fixed(r.elapsed_s, 4) << " secs\n";
-  out << "  Slowest:      " << secs(lat.max_ms()) << "\n";
-  out << "  Fastest:      " << secs(lat.min_ms()) << "\n";
-  out << "  Average:      " << secs(lat.mean_ms()) << "\n";
+  out << "  Slowest:      " << duration_text(lat.max_ms()) << "\n";
+  out << "  Fastest:      " << duration_text(lat.min_ms()) << "\n";
+  out << "  Average:      " << duration_text(lat.mean_ms()) << "\n";
   out << "  Requests/sec: " << fixed(r.rps(), 4) << "\n";
   out << "\n";
   // As hey: body bytes (headers not counted).
@@ -48,13 +62,35 @@ void write_summary(std::ostream& out, const engine::RunResult& r, bool rate_mode
   }
 }
 
+// histogram_labels are the rows' labels: like hey's, each row's upper end, here in one unit
+// (that of the slowest) with as many decimals as it takes for consecutive labels to differ, so
+// that ten narrow rows do not all read the same.
+std::vector<std::string> histogram_labels(double lo, double width, int rows) {
+  const double hi = lo + width * rows;
+  const TimeUnit unit = unit_for(hi);
+  const double hi_in_unit = hi / unit.ms;
+  int decimals = hi_in_unit >= 100 ? 0 : (hi_in_unit >= 10 ? 1 : 2);  // 3 significant digits
+  std::vector<std::string> labels;
+  for (;; ++decimals) {
+    labels.clear();
+    bool distinct = true;
+    for (int i = 0; i < rows; ++i) {
+      labels.push_back(in_unit(lo + width * (i + 1), unit, decimals));
+      if (i > 0 && labels[i] == labels[i - 1]) distinct = false;
+    }
+    if (distinct || decimals == kMaxLabelDecimals) return labels;
+  }
+}
+
 // write_histogram re-buckets the log buckets into equal-width ranges between fastest and
 // slowest. Each bucket goes whole to the range holding its middle: it is far narrower than a
-// range, and the counts stay integers that add up to the total.
+// range, and the counts stay integers that add up to the total. When every latency is the same
+// there is one range, and one row.
 void write_histogram(std::ostream& out, const Histogram& h) {
   out << "Response time histogram:\n";
   const double lo = h.min_ms();
-  const double width = (h.max_ms() - lo) / kHistogramRows;
+  const int rows = h.max_ms() > lo ? kHistogramRows : 1;
+  const double width = (h.max_ms() - lo) / rows;
   std::array<std::uint64_t, kHistogramRows> counts{};
   for (const auto& b : h.buckets()) {
     const double mid = std::isfinite(b.upper_ms) && b.lower_ms > 0
@@ -62,19 +98,20 @@ void write_histogram(std::ostream& out, const Histogram& h) {
                            : (b.lower_ms > 0 ? h.max_ms() : h.min_ms());
     const double at = std::clamp(mid, h.min_ms(), h.max_ms());
     const int row = width > 0 ? static_cast<int>((at - lo) / width) : 0;
-    counts[std::min(row, kHistogramRows - 1)] += b.count;
+    counts[std::min(row, rows - 1)] += b.count;
   }
   const std::uint64_t most = *std::max_element(counts.begin(), counts.end());
+  const std::vector<std::string> ends =
+      width > 0 ? histogram_labels(lo, width, rows) : std::vector<std::string>{duration_text(lo)};
+  std::size_t end_width = 0;
+  for (const auto& end : ends) end_width = std::max(end_width, columns(end));
   std::vector<std::string> labels;
   std::size_t label_width = 0;
-  for (int i = 0; i < kHistogramRows; ++i) {
-    // Like hey, a row is labelled with the upper end of its range.
-    const std::string label =
-        fixed((lo + width * (i + 1)) / 1000.0, 3) + " [" + std::to_string(counts[i]) + "]";
-    label_width = std::max(label_width, label.size());
-    labels.push_back(label);
+  for (int i = 0; i < rows; ++i) {
+    labels.push_back(right(ends[i], end_width) + " [" + std::to_string(counts[i]) + "]");
+    label_width = std::max(label_width, columns(labels.back()));
   }
-  for (int i = 0; i < kHistogramRows; ++i) {
+  for (int i = 0; i < rows; ++i) {
     out << "  " << pad(labels[i], label_width + 1) << "|" << bar(counts[i], most, kBarWidth)
         << "\n";
   }
@@ -84,15 +121,16 @@ void write_distribution(std::ostream& out, const char* title, const Histogram& h
   out << title << "\n";
   for (double p : kPercentiles) {
     const std::string pct = (p == std::floor(p) ? fixed(p, 0) : fixed(p, 1)) + "%";
-    out << "  " << pct << " in " << fixed(h.percentile_ms(p / 100.0) / 1000.0, 4) << " secs\n";
+    out << "  " << pct << " in " << duration_text(h.percentile_ms(p / 100.0)) << "\n";
   }
 }
 
 void write_details(std::ostream& out, const engine::Phases& p) {
   out << "Details (average, fastest, slowest):\n";
   const auto line = [&out](const char* name, const Histogram& h) {
-    out << "  " << pad(name, 14) << secs(h.mean_ms()) << ", " << secs(h.min_ms()) << ", "
-        << secs(h.max_ms()) << "  (n=" << h.count() << ")\n";
+    out << "  " << pad(name, 14) << right(duration_text(h.mean_ms()), kDurationColumn) << ", "
+        << right(duration_text(h.min_ms()), kDurationColumn) << ", "
+        << right(duration_text(h.max_ms()), kDurationColumn) << "  (n=" << h.count() << ")\n";
   };
   line("wait-conn:", p.wait_conn);
   line("dial:", p.dial);
@@ -117,9 +155,9 @@ void write_counts(std::ostream& out, const engine::RunResult& r) {
 
 std::string wait_line(const Histogram& h) {
   if (h.count() == 0) return "none";
-  return "p50 " + fixed(h.percentile_ms(0.50) / 1000.0, 4) + " s  p99 " +
-         fixed(h.percentile_ms(0.99) / 1000.0, 4) + " s  max " + fixed(h.max_ms() / 1000.0, 4) +
-         " s   (n=" + std::to_string(h.count()) + ")";
+  return "p50 " + duration_text(h.percentile_ms(0.50)) + "  p99 " +
+         duration_text(h.percentile_ms(0.99)) + "  max " + duration_text(h.max_ms()) +
+         "   (n=" + std::to_string(h.count()) + ")";
 }
 
 void write_host(std::ostream& out, const std::string& key, const engine::HostResult& h) {

@@ -134,6 +134,21 @@ TEST(ParseCommandLine, EveryRunFlagSetsItsField) {
   const std::vector<FlagEffect> effects{
       {{"-n", "1000"}, [](const RunConfig& c) { EXPECT_EQ(c.requests, 1000U); }},
       {{"-n=1000"}, [](const RunConfig& c) { EXPECT_EQ(c.requests, 1000U); }},
+      {{"-n", "10k"}, [](const RunConfig& c) { EXPECT_EQ(c.requests, 10'000U); }},
+      {{"-n", "1M"}, [](const RunConfig& c) { EXPECT_EQ(c.requests, 1'000'000U); }},
+      {{"-n", "1.5k", "-c", "1k"},
+       [](const RunConfig& c) {
+         EXPECT_EQ(c.requests, 1'500U);
+         EXPECT_EQ(c.concurrency, 1'000);
+       }},
+      {{"-max-conns-per-host", "2k", "-max-idle-conns-per-host", "1K", "-max-idle-conns", "3k",
+        "-max-conns", "4k"},
+       [](const RunConfig& c) {
+         EXPECT_EQ(c.max_conns_per_host, 2'000);
+         EXPECT_EQ(c.max_idle_conns_per_host, 1'000);
+         EXPECT_EQ(c.max_idle_conns, 3'000);
+         EXPECT_EQ(c.max_conns, 4'000);
+       }},
       {{"-c", "7"}, [](const RunConfig& c) { EXPECT_EQ(c.concurrency, 7); }},
       {{"-q", "2.5"}, [](const RunConfig& c) { EXPECT_EQ(c.qps_per_user, 2.5); }},
       {{"-q", "0"}, [](const RunConfig& c) { EXPECT_EQ(c.qps_per_user, 0); }},
@@ -143,7 +158,8 @@ TEST(ParseCommandLine, EveryRunFlagSetsItsField) {
          EXPECT_FALSE(c.request_limit());  // -z alone: no request limit
        }},
       {{"-z", "1m30s"}, [](const RunConfig& c) { EXPECT_EQ(c.duration, 90s); }},
-      {{"-z", "3"}, [](const RunConfig& c) { EXPECT_EQ(c.duration, 3s); }},
+      {{"-z", "3s"}, [](const RunConfig& c) { EXPECT_EQ(c.duration, 3s); }},
+      {{"-z", "250ms"}, [](const RunConfig& c) { EXPECT_EQ(c.duration, 250ms); }},
       {{"-z", "10s", "-n", "500"},
        [](const RunConfig& c) {
          EXPECT_EQ(c.duration, 10s);
@@ -268,22 +284,31 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"http://example.com:/"}, "bad port \"\""},
       {{"-c", "0", u}, "-c must be at least 1 (got 0)"},
       {{"-c", "-3", u}, "-c must be at least 1 (got -3)"},
-      {{"-c", "abc", u}, "-c wants a whole number (got \"abc\")"},
+      {{"-c", "abc", u}, "-c wants a whole number such as 100, 10k or 1.5M (got \"abc\")"},
       {{"-c", "1.5", u}, "-c wants a whole number"},
       {{"-c", "99999999999", u}, "-c must be at most"},
       {{"-c", u}, "-c wants a whole number"},  // the URL was taken as -c's value
       {{u, "-c"}, "-c needs a value"},
       {{"-n", "0", u}, "-n must be at least 1 (got 0)"},
+      {{"-n", "1.2345k", u}, "-n must come to a whole number (got 1.2345k)"},
+      {{"-n", "10x", u}, "-n wants a whole number such as 100, 10k or 1.5M (got \"10x\")"},
+      {{"-c", "3000m", u}, "-c must be at most 2147483647 (got 3000m)"},
+      {{"-c", "2k", "-n", "1k", u}, "-n cannot be less than -c (1000 < 2000)"},
       {{"-n", "-1", u}, "-n must be at least 1"},
       {{"-n", "99999999999999999999", u}, "-n is out of range"},
       {{"-n", "10", "-c", "20", u}, "-n cannot be less than -c (10 < 20)"},
       {{"-c", "300", u}, "-n cannot be less than -c (200 < 300)"},
       {{"-z", "0", u}, "-z must be more than 0"},
+      {{"-z", "5", u}, "-z needs a unit, such as 5s or 5ms (got \"5\")"},
+      {{"-z", "1.5", u}, "-z needs a unit, such as 1.5s or 1.5ms (got \"1.5\")"},
+      {{"-idle-conn-timeout", "30", u}, "-idle-conn-timeout needs a unit, such as 30s or 30ms"},
+      {{"-dial-timeout", "5", u}, "-dial-timeout needs a unit, such as 5s or 5ms (got \"5\")"},
+      {{"serve", "-delay", "5"}, "-delay needs a unit, such as 5s or 5ms (got \"5\")"},
       {{"-z", "-5s", u}, "-z must be more than 0"},
       {{"-z", "10x", u}, "-z wants a duration"},
       {{"-z", "", u}, "-z wants a duration"},
       {{"-t", "-1", u}, "-t must not be negative (got -1)"},
-      {{"-t", "soon", u}, "-t wants a duration"},
+      {{"-t", "soon", u}, "-t wants seconds (20, 0.5) or a duration such as 1500ms"},
       {{"-q", "-1", u}, "-q must not be negative"},
       {{"-q", "fast", u}, "-q wants a number"},
       {{"-q", "nan", u}, "-q wants a number"},
@@ -334,6 +359,7 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"serve", "-body-size", "99999999999"}, "-body-size must be at most"},
       {{"serve", "-delay", "-1s"}, "-delay must not be negative"},
       {{"serve", "-close-every", "x"}, "-close-every wants a whole number"},
+      {{"serve", "-port", "8k"}, "-port wants a whole number (got \"8k\")"},
       {{"serve", "-threads", "0"}, "-threads must be at least 1"},
   };
   for (const auto& refusal : refusals) {
@@ -395,7 +421,6 @@ TEST(ParseCommandLine, HelpListsEveryFlagWithItsDefault) {
                                    "-a USER:PASS",
                                    "-x HOST:PORT",
                                    "-host HOST",
-                                   "-h2 ",
                                    "-disable-compression",
                                    "-disable-keepalive",
                                    "-disable-redirects",
@@ -409,7 +434,6 @@ TEST(ParseCommandLine, HelpListsEveryFlagWithItsDefault) {
                                    "-dial-timeout DURATION",
                                    "-rate R",
                                    "-threads N",
-                                   "-insecure",
                                    "-no-progress",
                                    "-cpus N",
                                    "-h, -help",
@@ -424,6 +448,11 @@ TEST(ParseCommandLine, HelpListsEveryFlagWithItsDefault) {
           "(default 90s)", "(default GET)", "(default text/html)", "(default text)", "(default 1)",
           "(default 0)"}) {
       EXPECT_NE(help->text.find(fallback), std::string::npos) << fallback;
+    }
+    for (const std::string status :
+         {"0 the run is done", "1 a gate failed", "2 bad usage",
+          "3 the run finished but the report could not be written", "130 or 143"}) {
+      EXPECT_NE(help->text.find(status), std::string::npos) << status;
     }
     EXPECT_EQ(help->text.back(), '\n');
   }
@@ -454,6 +483,49 @@ TEST(ParseCommandLine, VersionPrintsNameAndVersion) {
     EXPECT_EQ(std::get<ShowVersion>(result).text, "hload " + std::string(kVersion) + "\n");
   }
   EXPECT_EQ(kVersion, "0.1.0");
+}
+
+// help_text returns the help words ask for, failing the test if they ask for none.
+std::string help_text(const std::vector<std::string>& words) {
+  const ParseResult result = parse(words);
+  const auto* help = std::get_if<ShowHelp>(&result);
+  if (!help) {
+    ADD_FAILURE() << joined(words) << " shows no help";
+    return {};
+  }
+  return help->text;
+}
+
+TEST(ParseCommandLine, HelpSubcommandShowsWhatDashHShows) {
+  EXPECT_EQ(help_text({"help"}), help_text({"-h"}));
+  EXPECT_EQ(help_text({"help", "demo"}), help_text({"demo", "-h"}));
+  EXPECT_EQ(help_text({"help", "serve"}), help_text({"serve", "-h"}));
+  EXPECT_TRUE(help_text({"help"}).starts_with("Usage: hload [flags] URL\n"));
+  EXPECT_TRUE(help_text({"help", "demo"}).starts_with("Usage: hload demo [flags]\n"));
+  EXPECT_TRUE(help_text({"help", "serve"}).starts_with("Usage: hload serve [flags]\n"));
+  for (const std::string name : {"hload help [demo|serve]", "hload version"}) {
+    EXPECT_NE(help_text({"help"}).find(name), std::string::npos) << name;
+  }
+}
+
+TEST(ParseCommandLine, VersionSubcommandShowsWhatDashVersionShows) {
+  const ParseResult result = parse({"version"});
+  ASSERT_TRUE(std::holds_alternative<ShowVersion>(result));
+  EXPECT_EQ(std::get<ShowVersion>(result).text, "hload " + std::string(kVersion) + "\n");
+}
+
+TEST(ParseCommandLine, HelpAndVersionSubcommandsRefuseStrayWords) {
+  EXPECT_EQ(usage_error({"help", "bogus"}),
+            "help takes demo, serve or nothing (got \"bogus\"; usage: hload help [demo|serve])");
+  EXPECT_NE(usage_error({"help", "demo", "serve"}).find("help takes demo, serve or nothing"),
+            std::string::npos);
+  EXPECT_EQ(usage_error({"version", "-c"}), "version takes no arguments (got \"-c\")");
+  EXPECT_EQ(usage_error({"-c", "5", "help"}),
+            "help must be the first word (usage: hload help [demo|serve])");
+  EXPECT_EQ(usage_error({kUrl, "version"}),
+            "version must be the first word (usage: hload version)");
+  EXPECT_EQ(usage_error({"-c", "5", "serve"}),
+            "serve must be the first word (usage: hload serve [flags])");
 }
 
 TEST(ParseCommandLine, DemoHasItsOwnDefaultsThatFlagsOverride) {
@@ -488,14 +560,14 @@ TEST(ParseCommandLine, ServeReadsEveryFlag) {
   EXPECT_EQ(d.threads, 1);
 
   const ParseResult tuned = parse({"serve", "-port", "9000", "--body-size=1024", "-status", "503",
-                                   "-delay", "1.5ms", "-close-every", "100", "-threads", "2"});
+                                   "-delay", "1.5ms", "-close-every", "1k", "-threads", "2"});
   ASSERT_TRUE(std::holds_alternative<ServeCommand>(tuned));
   const ServeConfig& s = std::get<ServeCommand>(tuned).config;
   EXPECT_EQ(s.port, 9000);
   EXPECT_EQ(s.body_size, 1024U);
   EXPECT_EQ(s.status, 503U);
   EXPECT_EQ(s.delay, 2ms);  // rounded up: a delay asked for is never dropped
-  EXPECT_EQ(s.close_every, 100U);
+  EXPECT_EQ(s.close_every, 1000U);
   EXPECT_EQ(s.threads, 2);
 }
 

@@ -1,4 +1,5 @@
-// parse_go_duration and format_go_duration: Go's time.ParseDuration syntax, plus bare seconds.
+// parse_go_duration and format_go_duration: Go's time.ParseDuration syntax; hey's -t, which
+// also reads a bare number as seconds; and how a missing unit is recognised.
 
 #include "cmd/go_duration.hpp"
 
@@ -17,6 +18,8 @@ using namespace std::chrono_literals;
 TEST(GoDuration, ReadsGoSyntax) {
   const std::vector<std::pair<std::string, Duration>> cases{
       {"0", 0s},
+      {"-0", 0s},
+      {"+0", 0s},
       {"0s", 0s},
       {"5s", 5s},
       {"500ms", 500ms},
@@ -45,11 +48,33 @@ TEST(GoDuration, ReadsGoSyntax) {
   }
 }
 
-TEST(GoDuration, ReadsBareNumbersAsSeconds) {
-  EXPECT_EQ(parse_go_duration("20"), 20s);
-  EXPECT_EQ(parse_go_duration("0.5"), 500ms);
-  EXPECT_EQ(parse_go_duration("-1"), -1s);
-  EXPECT_EQ(parse_go_duration("+2"), 2s);
+TEST(GoDuration, RefusesNumbersWithoutAUnitAsGoDoes) {
+  // Go: time: missing unit in duration "5". Only "0" stands alone.
+  for (const std::string text : {"5", "20", "0.5", ".5", "-1", "+2", "0.0", "00", "1s2"}) {
+    EXPECT_EQ(parse_go_duration(text), std::nullopt) << text;
+  }
+}
+
+TEST(GoDuration, HeysTimeoutReadsBareNumbersAsSeconds) {
+  EXPECT_EQ(parse_seconds_or_go_duration("20"), 20s);
+  EXPECT_EQ(parse_seconds_or_go_duration("0.5"), 500ms);
+  EXPECT_EQ(parse_seconds_or_go_duration("-1"), -1s);
+  EXPECT_EQ(parse_seconds_or_go_duration("+2"), 2s);
+  EXPECT_EQ(parse_seconds_or_go_duration("0"), 0s);
+  EXPECT_EQ(parse_seconds_or_go_duration("1500ms"), 1500ms);
+  EXPECT_EQ(parse_seconds_or_go_duration("1m30s"), 90s);
+  for (const std::string text : {"", "soon", "1.2.3", "1x", "5 s"}) {
+    EXPECT_EQ(parse_seconds_or_go_duration(text), std::nullopt) << text;
+  }
+}
+
+TEST(GoDuration, LacksUnitSpotsBareNumbersOnly) {
+  for (const std::string text : {"5", "0", "-1", "+2", "1.5", ".5", "5."}) {
+    EXPECT_TRUE(lacks_unit(text)) << text;
+  }
+  for (const std::string text : {"", "-", ".", "5s", "1.2.3", "5 ", "abc", "1s2", "--5"}) {
+    EXPECT_FALSE(lacks_unit(text)) << text;
+  }
 }
 
 TEST(GoDuration, RefusesMalformedOrOverflowingText) {

@@ -55,6 +55,17 @@ TEST(HloadDemo, LoadsItsOwnServerAndShowsThePool) {
       << r.err;
 }
 
+// Counts take oha's suffixes: -n 1k is exactly a thousand requests, as the server counts them.
+TEST(HloadCounts, SuffixedRequestCountSendsExactlyThatMany) {
+  server::BuiltinServer srv;
+  const ProcessResult r = hload({"-n", "1k", "-c", "10", "-o", "json", url(srv.port())});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const json report = parse_json(r.out);
+  ASSERT_FALSE(report.is_discarded()) << r.out;
+  EXPECT_EQ(report["summary"]["requests"], 1000) << report["summary"];
+  EXPECT_EQ(srv.counters().requests, 1000u);
+}
+
 class VersionFlagTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(VersionFlagTest, PrintsTheVersion) {
@@ -64,8 +75,9 @@ TEST_P(VersionFlagTest, PrintsTheVersion) {
   EXPECT_EQ(r.err, "");
 }
 
-INSTANTIATE_TEST_SUITE_P(Spellings, VersionFlagTest, ::testing::Values("-version", "--version"),
-                         [](const auto& p) {
+INSTANTIATE_TEST_SUITE_P(Spellings, VersionFlagTest,
+                         ::testing::Values("-version", "--version", "version"), [](const auto& p) {
+                           if (!p.param.starts_with("-")) return std::string("Subcommand");
                            return std::string(p.param.starts_with("--") ? "TwoDashes" : "OneDash");
                          });
 
@@ -85,6 +97,22 @@ INSTANTIATE_TEST_SUITE_P(Spellings, HelpFlagTest, ::testing::Values("-h", "-help
                            name.erase(0, name.find_first_not_of('-'));
                            return (p.param.starts_with("--") ? "TwoDashes_" : "OneDash_") + name;
                          });
+
+// `hload help` prints what -h prints, and `hload help serve` the server's help.
+TEST(HelpSubcommand, PrintsTheHelpOfWhatItNames) {
+  const ProcessResult dash_h = hload({"-h"});
+  const ProcessResult help = hload({"help"});
+  EXPECT_EQ(help.exit_code, 0) << help.describe();
+  EXPECT_EQ(help.out, dash_h.out);
+  EXPECT_EQ(help.err, "");
+  const ProcessResult serve = hload({"help", "serve"});
+  EXPECT_EQ(serve.exit_code, 0) << serve.describe();
+  EXPECT_TRUE(serve.out.starts_with("Usage: hload serve [flags]\n")) << serve.out;
+  const ProcessResult bogus = hload({"help", "bogus"});
+  EXPECT_EQ(bogus.exit_code, 2) << bogus.describe();
+  EXPECT_EQ(bogus.out, "");
+  EXPECT_EQ(lines(bogus.err).size(), 1u) << bogus.err;
+}
 
 }  // namespace
 }  // namespace hload::test::e2e

@@ -47,12 +47,12 @@ TEST(TextReportTest, SectionsInHeysOrder) {
   }
 }
 
-TEST(TextReportTest, SummaryInSecondsWithFourDecimals) {
+TEST(TextReportTest, SummaryTotalInSecondsLatenciesInTheirUnits) {
   const auto s = section(text(sample_result()), "Summary:");
-  EXPECT_THAT(s, HasSubstr("  Total:        2.0000 secs\n"));
-  EXPECT_THAT(s, HasSubstr("  Slowest:      10.0000 secs\n"));
-  EXPECT_THAT(s, HasSubstr("  Fastest:      0.0010 secs\n"));
-  EXPECT_THAT(s, HasSubstr("  Average:      5.0005 secs\n"));
+  EXPECT_THAT(s, HasSubstr("  Total:        2.0000 secs\n"));  // as hey
+  EXPECT_THAT(s, HasSubstr("  Slowest:      10.0s\n"));
+  EXPECT_THAT(s, HasSubstr("  Fastest:      1.00ms\n"));
+  EXPECT_THAT(s, HasSubstr("  Average:      5.00s\n"));
   EXPECT_THAT(s, HasSubstr("  Requests/sec: 10000.0000"));
   const auto t = text(sample_result());
   EXPECT_THAT(t, HasSubstr("  Total data:   60000 bytes\n"));
@@ -61,7 +61,7 @@ TEST(TextReportTest, SummaryInSecondsWithFourDecimals) {
 
 TEST(TextReportTest, HistogramHasTenRowsThatAddUpToTheRequests) {
   const auto h = section(text(sample_result()), "Response time histogram:");
-  const std::regex row(R"(  (\d+\.\d{3}) \[(\d+)\]\s+\|(.*))");
+  const std::regex row(R"(  +(\d+\.?\d*(ns|µs|ms|s)) \[(\d+)\]\s+\|(.*))");
   std::istringstream lines(h);
   std::string line;
   int rows = 0;
@@ -71,14 +71,15 @@ TEST(TextReportTest, HistogramHasTenRowsThatAddUpToTheRequests) {
     std::smatch m;
     ASSERT_TRUE(std::regex_match(line, m, row)) << line;
     ++rows;
-    sum += std::stoull(m[2]);
-    longest_bar = std::max(longest_bar, m[3].str().size());
+    sum += std::stoull(m[3]);
+    longest_bar = std::max(longest_bar, m[4].str().size());
   }
   EXPECT_EQ(rows, 10);
   EXPECT_EQ(sum, 20'000u);
   EXPECT_EQ(longest_bar, 40 * std::string("\u25A0").size());  // hey's full bar
   // Labelled like hey with each range's upper end: the last is the slowest.
-  EXPECT_THAT(h, HasSubstr("  10.000 ["));
+  EXPECT_THAT(h, HasSubstr("  10.0s ["));
+  EXPECT_THAT(h, HasSubstr("   1.0s ["));  // right-aligned, the points in a column
 }
 
 TEST(TextReportTest, LatencyDistribution) {
@@ -87,7 +88,7 @@ TEST(TextReportTest, LatencyDistribution) {
                         "  95% in ", "  99% in ", "  99.9% in "}) {
     EXPECT_THAT(d, HasSubstr(p));
   }
-  const std::regex median(R"(  50% in (\d+\.\d{4}) secs)");
+  const std::regex median(R"(  50% in (\d+\.\d{2})s\n)");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(d, m, median));
   EXPECT_NEAR(std::stod(m[1]), 5.0, 0.05);
@@ -95,9 +96,9 @@ TEST(TextReportTest, LatencyDistribution) {
 
 TEST(TextReportTest, DetailsShowEachPhase) {
   const auto d = section(text(sample_result()), "Details (average, fastest, slowest):");
-  EXPECT_THAT(d, HasSubstr("  wait-conn:    0.0120 secs, 0.0120 secs, 0.0120 secs  (n=20000)"));
-  EXPECT_THAT(d, HasSubstr("  dial:         0.0010 secs, 0.0005 secs, 0.0015 secs  (n=2)"));
-  EXPECT_THAT(d, HasSubstr("  req write:    0.0000 secs"));
+  EXPECT_THAT(d, HasSubstr("  wait-conn:    12.0ms, 12.0ms, 12.0ms  (n=20000)"));
+  EXPECT_THAT(d, HasSubstr("  dial:         1.00ms,  500µs, 1.50ms  (n=2)"));
+  EXPECT_THAT(d, HasSubstr("  req write:        0s,     0s,     0s  (n=0)"));
   EXPECT_THAT(d, HasSubstr("  resp wait:    "));
   EXPECT_THAT(d, HasSubstr("  resp read:    "));
 }
@@ -125,10 +126,9 @@ TEST(TextReportTest, ConnectionPoolTable) {
               HasSubstr("    requests:        20000   reused: 19998 (99.99%)   retries: 0\n"));
   EXPECT_THAT(pool, HasSubstr("    acquired by:     idle 0   handoff 19998   dial 2\n"));
   // 1..100 ms recorded: p50 is 50 ms within the histogram's 1%.
-  EXPECT_THAT(pool, ContainsRegex("    wait for idle:   p50 0\\.0(49|50|51)[0-9] s"));
-  EXPECT_THAT(pool, HasSubstr("max 0.1000 s   (n=100)\n"));
-  EXPECT_THAT(pool,
-              HasSubstr("    wait for permit: p50 0.0050 s  p99 0.0050 s  max 0.0050 s   (n=3)\n"));
+  EXPECT_THAT(pool, ContainsRegex("    wait for idle:   p50 (49|50|51)\\.[0-9]ms  p99 "));
+  EXPECT_THAT(pool, HasSubstr("max 100ms   (n=100)\n"));
+  EXPECT_THAT(pool, HasSubstr("    wait for permit: p50 5.00ms  p99 5.00ms  max 5.00ms   (n=3)\n"));
   EXPECT_THAT(pool, HasSubstr("    TLS handshakes:  0 (0 resumed)\n"));
   EXPECT_THAT(pool,
               HasSubstr("    closes:          server_close 0  client_close 0  idle_timeout 0  "
@@ -176,7 +176,63 @@ TEST(TextReportTest, AllLatenciesEqualFillOneRow) {
   r.latency = engine::Histogram{};
   for (int i = 0; i < 50; ++i) r.latency.record_ms(7.0);
   const auto h = section(text(r), "Response time histogram:");
-  EXPECT_THAT(h, HasSubstr("[50]"));
+  std::string full_bar;
+  for (int i = 0; i < 40; ++i) full_bar += "\u25A0";
+  EXPECT_EQ(h, "  7.00ms [50] |" + full_bar);  // one row: ten would all read the same
+}
+
+// A phase well under a millisecond shows in microseconds, not as hey's 0.0000 secs.
+TEST(TextReportTest, SubMillisecondPhasesKeepTheirDigits) {
+  auto r = sample_result();
+  for (int i = 0; i < 10; ++i) r.phases.write.record_ms(0.2);
+  r.phases.first_byte.record_ms(0.0123);
+  r.phases.first_byte.record_ms(0.0456);
+  const auto t = text(r);
+  const auto d = section(t, "Details (average, fastest, slowest):");
+  EXPECT_THAT(d, HasSubstr("  req write:     200µs,  200µs,  200µs  (n=10)"));
+  EXPECT_THAT(
+      d, ContainsRegex("  resp wait:    +[0-9.]+µs, +12\\.[0-9]µs, +4[56]\\.[0-9]µs  \\(n=2\\)"));
+  EXPECT_THAT(t, Not(ContainsRegex(" 0\\.0000")));
+}
+
+// labels returns the histogram's row labels (the upper ends, without the counts), top down.
+std::vector<std::string> labels(const engine::RunResult& r) {
+  std::vector<std::string> out;
+  std::istringstream lines(section(text(r), "Response time histogram:"));
+  const std::regex row(R"( +(\S+) \[\d+\] +\|.*)");
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    EXPECT_TRUE(std::regex_match(line, m, row)) << line;
+    out.push_back(m[1]);
+  }
+  return out;
+}
+
+// with_latencies is sample_result with latencies spread evenly over [lo_ms, hi_ms].
+engine::RunResult with_latencies(double lo_ms, double hi_ms) {
+  auto r = sample_result();
+  r.latency = engine::Histogram{};
+  for (int i = 0; i <= 100; ++i) r.latency.record_ms(lo_ms + (hi_ms - lo_ms) * i / 100);
+  return r;
+}
+
+TEST(TextReportTest, HistogramLabelsOfANarrowRangeAreDistinct) {
+  struct Range {
+    double lo_ms, hi_ms;
+    const char* last;  // the slowest, as the last row shows it
+  };
+  for (const Range& range : {Range{3.0, 3.9, "3.90ms"}, Range{3.0, 3.009, "3.0090ms"},
+                             Range{0.2, 0.25, "250µs"}, Range{0.2, 0.2009, "200.90µs"},
+                             Range{1000, 1000.5, "1.00050s"}, Range{1, 10'000, "10.0s"}}) {
+    SCOPED_TRACE(range.last);
+    const std::vector<std::string> l = labels(with_latencies(range.lo_ms, range.hi_ms));
+    ASSERT_EQ(l.size(), 10u);
+    for (std::size_t i = 1; i < l.size(); ++i) EXPECT_NE(l[i], l[i - 1]) << i;
+    EXPECT_EQ(l.back(), range.last);
+    // One unit for every row, so that the column reads as one scale.
+    const std::string unit = l.back().substr(l.back().find_first_not_of("0123456789."));
+    for (const auto& label : l) EXPECT_TRUE(label.ends_with(unit)) << label;
+  }
 }
 
 }  // namespace
