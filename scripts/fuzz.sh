@@ -46,7 +46,8 @@ fail() {
   failed=1
 }
 
-mapfile -t targets < <(find "$src" -maxdepth 1 -name '*_fuzz.cpp' -printf '%f\n' | sed 's/_fuzz\.cpp$//' | sort)
+mapfile -t targets < <(find "$src" -maxdepth 1 -name '*_fuzz.cpp' -printf '%f\n' |
+                         sed 's/_fuzz\.cpp$//' | sort)
 for name in "${targets[@]}"; do
   bin=$dir/tests/fuzz/${name}_fuzz
   corpus=$dir/fuzz-corpus/$name
@@ -54,11 +55,13 @@ for name in "${targets[@]}"; do
   mkdir -p "$corpus" "$artifacts"
 
   # Inputs that once crashed must not crash again. libFuzzer runs each file given once.
-  mapfile -t regressions < <(find "$src/regressions/$name" -type f ! -name 'README*' 2>/dev/null | sort)
+  mapfile -t regressions < <(find "$src/regressions/$name" -type f ! -name 'README*' \
+                               2>/dev/null | sort)
   if ((${#regressions[@]})); then
     echo "==== fuzz: $name: ${#regressions[@]} regression inputs"
     for input in "${regressions[@]}"; do
-      if ! timeout -k 5 60 "$bin" "${limits[@]}" "$input" >"$dir/fuzz-$name-regression.log" 2>&1; then
+      if ! timeout -k 5 60 "$bin" "${limits[@]}" -artifact_prefix="$artifacts" "$input" \
+        >"$dir/fuzz-$name-regression.log" 2>&1; then
         tail -n 40 "$dir/fuzz-$name-regression.log" >&2
         fail "$name" "$bin" "regression input fails again" "$input"
       fi
@@ -93,5 +96,8 @@ for name in "${targets[@]}"; do
   fi
 done
 
-((failed)) && echo "fuzz: FAILED" >&2 || echo "fuzz: ${#targets[@]} targets passed"
-exit $failed
+if ((failed)); then
+  echo "fuzz: FAILED" >&2
+  exit 1
+fi
+echo "fuzz: ${#targets[@]} targets passed"
