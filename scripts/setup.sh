@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libssl-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libnghttp2-dev
   clang-format clang-tidy
+  clang libclang-rt-14-dev  # libFuzzer and clang's sanitizers, for scripts/fuzz.sh
   nginx-light  # stub_status, ssl and http2 modules; the tests start their own instances
 )
 

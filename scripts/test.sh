@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # test.sh is the whole check CI runs: setup, then build and run every test in the normal,
-# ThreadSanitizer and AddressSanitizer+UBSan builds. Each ctest run prints its own summary; the
-# script exits non-zero if any build or test failed, after trying all three.
+# ThreadSanitizer and AddressSanitizer+UBSan builds, then fuzz (scripts/fuzz.sh). Each ctest
+# run prints its own summary; the script exits non-zero if any build, test or fuzz target
+# failed, after trying them all.
 #
-# HLOAD_TEST_FLAVOURS="normal thread" limits the builds; ctest arguments can be added through
-# HLOAD_CTEST_ARGS (e.g. "-R nginx"). Tests labelled "heavy" run everywhere by default; set
-# HLOAD_SANITIZER_EXCLUDE_LABEL=heavy to skip them under the sanitizers.
+# HLOAD_TEST_FLAVOURS="normal thread" limits the flavours (all: "normal thread address fuzz").
+# HLOAD_FUZZ_SECONDS is how long each fuzz target runs (default 30 under CI=true, else 60).
+# ctest arguments can be added through HLOAD_CTEST_ARGS (e.g. "-R nginx"). Tests labelled
+# "heavy" run everywhere by default; set HLOAD_SANITIZER_EXCLUDE_LABEL=heavy to skip them under
+# the sanitizers.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-flavours=${HLOAD_TEST_FLAVOURS:-normal thread address}
+flavours=${HLOAD_TEST_FLAVOURS:-normal thread address fuzz}
 start=$SECONDS
 
 "$root/scripts/setup.sh" || exit 1
@@ -32,11 +35,27 @@ checks=passed
 "$root/scripts/check-layering.sh" || checks=FAILED
 [[ $checks == passed ]] || failed=1
 for flavour in $flavours; do
+  # Fuzzing is a flavour of its own: fuzz.sh builds build-fuzz/ and runs the targets for a
+  # bounded time instead of ctest.
+  if [[ $flavour == fuzz ]]; then
+    fuzz_default=60
+    [[ ${CI:-} == true ]] && fuzz_default=30
+    echo "==== fuzz: build and run (build-fuzz, ${HLOAD_FUZZ_SECONDS:-$fuzz_default} s per target)"
+    t0=$SECONDS
+    if "$root/scripts/fuzz.sh" "${HLOAD_FUZZ_SECONDS:-$fuzz_default}"; then
+      outcome[fuzz]="passed"
+    else
+      outcome[fuzz]="FAILED"
+      failed=1
+    fi
+    echo "==== fuzz: ${outcome[fuzz]} in $((SECONDS - t0)) s"
+    continue
+  fi
   case "$flavour" in
     normal) dir=build ;;
     thread) dir=build-tsan ;;
     address) dir=build-asan ;;
-    *) echo "test: unknown flavour $flavour" >&2; exit 2 ;;
+    *) echo "test: unknown flavour $flavour (normal, thread, address, fuzz)" >&2; exit 2 ;;
   esac
   echo "==== $flavour: build ($dir)"
   t0=$SECONDS
