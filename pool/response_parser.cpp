@@ -19,7 +19,12 @@ void ResponseParser::on_request_impl(http::verb, string_view, string_view, int, 
   // A response parser is never given a request line.
 }
 
-void ResponseParser::on_response_impl(int code, string_view, int, error_code&) {
+void ResponseParser::on_response_impl(int code, string_view, int, error_code& ec) {
+  // Beast takes any three digits; a status is from 100 to 999 (RFC 9110 section 15).
+  if (code < 100) {
+    ec = http::error::bad_status;
+    return;
+  }
   status_ = static_cast<unsigned>(code);
 }
 

@@ -420,6 +420,20 @@ TEST_F(Http1ConnTest, HeaderBlockJustUnderTheLimitPassesInSmallReads) {
   }
 }
 
+// A status code is three digits from 100 (RFC 9110 section 15); Beast takes any three digits.
+TEST_F(Http1ConnTest, StatusBelow100IsAParseError) {
+  for (const std::string_view wire : {"HTTP/1.1 020 OK\r\nContent-Length: 0\r\n\r\n",
+                                      "HTTP/1.1 000 \r\nContent-Length: 0\r\n\r\n",
+                                      "HTTP/1.1 099 OK\r\nContent-Length: 0\r\n\r\n"}) {
+    SCOPED_TRACE(wire);
+    make();
+    respond(wire);
+    const Exchange x = round_trip();
+    EXPECT_EQ(x.result.ec, http::error::bad_status) << "read as status " << x.resp.status;
+    EXPECT_FALSE(conn_->reusable());
+  }
+}
+
 // Each write and read of an exchange fails in turn (Beast's fail_count): every failure comes
 // back as an error value, never as an exception, and leaves the connection unusable.
 TEST_F(Http1ConnTest, EveryFailurePointYieldsAnErrorValue) {
