@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "reporters/format.hpp"
+
 namespace hload::reporters {
 
 namespace {
@@ -59,6 +61,19 @@ FieldKind field_kind(std::string_view key) {
   if (ends_with(key, "_s")) return FieldKind::seconds;
   if (ends_with(key, "_rate") || ends_with(key, "_ratio")) return FieldKind::ratio;
   return FieldKind::plain;
+}
+
+std::string format_field_value(double v, std::string_view key) {
+  switch (field_kind(key)) {
+    case FieldKind::milliseconds:
+      return compact(v) + " ms";
+    case FieldKind::seconds:
+      return compact(v) + " s";
+    case FieldKind::ratio:
+    case FieldKind::plain:
+      break;
+  }
+  return compact(v);
 }
 
 std::optional<Quantity> scan_quantity(std::string_view& text) {

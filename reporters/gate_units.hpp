@@ -16,6 +16,10 @@ enum class FieldKind { milliseconds, seconds, ratio, plain };
 // field_kind reads key's suffix: `_ms`, `_s`, `_rate` or `_ratio`; anything else is plain.
 FieldKind field_kind(std::string_view key);
 
+// format_field_value writes v for people in the unit of the field named key: "250 ms",
+// "1.5 s", "0.0012", "20000".
+std::string format_field_value(double v, std::string_view key);
+
 // Quantity is a number as typed, with the unit letters that follow it.
 struct Quantity {
   std::string text;      // number and unit as typed: "250ms"

@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-#include "reporters/format.hpp"
 #include "reporters/gate_units.hpp"
 
 namespace hload::reporters {
@@ -109,19 +108,6 @@ void judge_sum(const GateExpr& gate, GateResult& r) {
 }
 
 }  // namespace
-
-std::string format_field_value(double v, const std::string& key) {
-  switch (field_kind(key)) {
-    case FieldKind::milliseconds:
-      return compact(v) + " ms";
-    case FieldKind::seconds:
-      return compact(v) + " s";
-    case FieldKind::ratio:
-    case FieldKind::plain:
-      break;
-  }
-  return compact(v);
-}
 
 void validate_gates(const std::vector<GateExpr>& gates, const ordered_json& skeleton) {
   for (const GateExpr& gate : gates) {

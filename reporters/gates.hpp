@@ -57,8 +57,4 @@ std::vector<GateResult> evaluate_gates(const std::vector<GateExpr>& gates,
                                        const nlohmann::json& report,
                                        std::uint64_t min_requests = 1);
 
-// format_field_value writes v for people in the unit of the field named key: "250 ms",
-// "1.5 s", "0.0012", "20000".
-std::string format_field_value(double v, const std::string& key);
-
 }  // namespace hload::reporters

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "reporters/gate_units.hpp"
 #include "reporters/json_report.hpp"
 #include "tests/reporters/sample_result.hpp"
 
@@ -310,14 +311,6 @@ TEST(GatesTest, ValidateFollowsTheSkeletonItIsGiven) {
   // Under a wildcard over an empty object nothing can be checked before the run.
   s["hosts"] = ordered_json::object();
   EXPECT_EQ(validate_error({"hosts.*.anything<1"}, s), "(no error)");
-}
-
-TEST(GatesTest, FormatFieldValueUsesTheFieldsUnit) {
-  EXPECT_EQ(format_field_value(250, "p99_ms"), "250 ms");
-  EXPECT_EQ(format_field_value(1.5, "elapsed_s"), "1.5 s");
-  EXPECT_EQ(format_field_value(0.0012, "error_rate"), "0.0012");
-  EXPECT_EQ(format_field_value(20000, "requests"), "20000");
-  EXPECT_EQ(format_field_value(3, ""), "3");
 }
 
 }  // namespace
