@@ -203,6 +203,21 @@ bool BaselineResult::passed() const {
   return true;
 }
 
+std::string format_row_value(const BaselineRow& row, const std::optional<double>& v) {
+  if (!v) return "-";
+  return format_field_value(*v, row.path.substr(row.path.rfind('.') + 1));
+}
+
+std::string format_change(const BaselineRow& row) {
+  if (!row.change) return "-";
+  const double c = *row.change;
+  if (c == 0) return "0%";
+  if (!std::isfinite(c)) return c > 0 ? "+inf%" : "-inf%";
+  return (c > 0 ? "+" : "-") + shown_percent(c);
+}
+
+std::string format_bound(const BaselineRow& row) { return shown_percent(row.max_percent); }
+
 BaselineResult compare_baseline(const ordered_json& old_report, const ordered_json& new_report,
                                 const std::vector<RegressionBound>& bounds) {
   BaselineResult out;

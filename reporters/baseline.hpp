@@ -59,6 +59,17 @@ struct BaselineResult {
   bool passed() const;
 };
 
+// format_row_value writes one of row's values for people in its field's unit ("100 ms",
+// "9090.91", "0.0005"), or "-" when it is missing.
+std::string format_row_value(const BaselineRow& row, const std::optional<double>& v);
+
+// format_change writes row's change with its sign: "+25%", "-9.09%", "0%", "+inf%", or "-"
+// when a value is missing.
+std::string format_change(const BaselineRow& row);
+
+// format_bound writes row's bound: "10%".
+std::string format_bound(const BaselineRow& row);
+
 // compare_baseline compares new_report with old_report on every metric bounds names. A
 // regression past its bound fails; getting better never does. From 0 to more than 0 is an
 // infinite change: an error rate that was 0 and is not fails any bound, 0 to 0 passes. A value

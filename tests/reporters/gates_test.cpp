@@ -15,6 +15,7 @@ namespace {
 using nlohmann::ordered_json;
 using testing::kHost;
 using testing::sample_result;
+using testing::two_host_result;
 
 constexpr const char* kOtherHost = "http://127.0.0.1:18081";
 
@@ -29,17 +30,6 @@ GateResult evaluate_one(const std::string& text, const ordered_json& report,
   const auto results = evaluate_gates(parse_all({text}), report, min_requests);
   EXPECT_EQ(results.size(), 1u);
   return results.front();
-}
-
-// two_host_result is sample_result with a second host that dialed a lot and reused little.
-engine::RunResult two_host_result() {
-  engine::RunResult r = sample_result();
-  engine::HostResult& h = r.hosts[kOtherHost];
-  h.requests = 100;
-  h.dials = 50;
-  h.reused = 50;
-  h.max_open_conns = 7;
-  return r;
 }
 
 // skeleton is the report of a run that sent nothing, with its host listed at zero.
