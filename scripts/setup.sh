@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libssl-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libnghttp2-dev
   nginx-light  # stub_status, ssl and http2 modules; the tests start their own instances
+  libxml2-utils  # xmllint: the JUnit gate report is checked against tests/data/junit.xsd
 )
 
 # One dpkg-query for all: it prints the packages it knows, and we keep those installed.
