@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "reporters/format.hpp"
 #include "reporters/gate_units.hpp"
 
 namespace hload::reporters {
@@ -32,20 +33,20 @@ std::vector<GateValue> read_fields(const GateExpr& gate, const ordered_json& rep
 // no_data_reason says why report holds too few finished requests to judge anything, or
 // returns an empty string when it holds enough.
 std::string no_data_reason(const ordered_json& report, std::uint64_t min_requests) {
-  std::uint64_t finished = 0;
+  // In double, so that no count written by hand (negative, fractional, huge) can overflow.
+  double finished = 0;
   const auto summary = report.find("summary");
   if (summary != report.end() && summary->is_object()) {
     const auto requests = summary->find("requests");
-    if (requests != summary->end() && requests->is_number()) {
-      finished = requests->get<double>() > 0 ? requests->get<std::uint64_t>() : 0;
-    }
+    if (requests != summary->end() && requests->is_number()) finished = requests->get<double>();
   }
-  if (finished >= min_requests) return "";
-  if (finished == 0) return "no request finished";
-  return "only " + std::to_string(finished) + (finished == 1 ? " request" : " requests") +
+  if (finished >= static_cast<double>(min_requests)) return "";
+  if (finished <= 0) return "no request finished";
+  return "only " + compact(finished) + (finished == 1 ? " request" : " requests") +
          " finished, fewer than -min-requests " + std::to_string(min_requests);
 }
 
+// last_key is the name of the field a gate reads, which says its unit ("" after a wildcard).
 std::string last_key(const GateExpr& gate) { return gate.path.back().key; }
 
 // judge_each fails the gate when any field fails on its own, naming each one that does.

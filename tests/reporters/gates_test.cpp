@@ -233,6 +233,11 @@ TEST(GatesTest, MinRequestsFailsRunsThatFinishedTooFew) {
   one["summary"]["requests"] = 1;
   EXPECT_EQ(evaluate_one("errors<=4", one, 5).reason,
             "only 1 request finished, fewer than -min-requests 5");
+  // Counts written by hand are read without overflow.
+  one["summary"]["requests"] = 1e30;
+  EXPECT_TRUE(evaluate_one("errors<=4", one, 5).pass);
+  one["summary"]["requests"] = -3;
+  EXPECT_EQ(evaluate_one("errors<=4", one, 5).reason, "no request finished");
   // 0 asks for nothing: an empty run is judged on its numbers.
   EXPECT_TRUE(evaluate_one("errors==0", skeleton(), 0).pass);
 }
