@@ -57,6 +57,7 @@ double percent(std::string_view text, const std::string& what) {
   return v;
 }
 
+// metric_named finds the metric -max-regression calls name.
 std::optional<BaselineMetric> metric_named(std::string_view name) {
   for (const Metric& m : kMetrics) {
     if (to_string(m.metric) == name) return m.metric;
@@ -64,6 +65,8 @@ std::optional<BaselineMetric> metric_named(std::string_view name) {
   return std::nullopt;
 }
 
+// parse does parse_regression_bounds's work, throwing std::invalid_argument without the flag
+// prefix.
 std::vector<RegressionBound> parse(std::string_view spec) {
   std::array<std::optional<double>, kMetrics.size()> bounds;
   if (trimmed(spec).find('=') == std::string_view::npos) {
@@ -99,6 +102,7 @@ std::vector<RegressionBound> parse(std::string_view spec) {
   return out;
 }
 
+// number_at returns report[section][field] when it is a number.
 std::optional<double> number_at(const ordered_json& report, std::string_view section,
                                 std::string_view field) {
   const auto s = report.find(std::string(section));
@@ -108,6 +112,7 @@ std::optional<double> number_at(const ordered_json& report, std::string_view sec
   return f->get<double>();
 }
 
+// shown_percent writes |v| as a percent with at most two decimals: "9.09%".
 std::string shown_percent(double v) { return compact(rounded(std::fabs(v), 2)) + "%"; }
 
 // judge fills in row's change, verdict and reason from its two values.
@@ -146,12 +151,14 @@ void judge(const Metric& m, BaselineRow& row) {
   if (regression > 0) row.reason += row.pass ? ", within " + bound : ", more than " + bound;
 }
 
+// shown_config writes config[field] as JSON, or "absent".
 std::string shown_config(const ordered_json& config, std::string_view field) {
   const std::string key(field);
   if (!config.is_object() || !config.contains(key)) return "absent";
   return config.at(key).dump();
 }
 
+// config_warnings lists the kConfigFields whose values differ between the two reports.
 std::vector<std::string> config_warnings(const ordered_json& old_report,
                                          const ordered_json& new_report) {
   const ordered_json none;

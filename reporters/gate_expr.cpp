@@ -18,6 +18,7 @@ constexpr std::array<std::string_view, 9> kSummaryNames = {"rps",     "error_rat
 constexpr std::array<std::string_view, 5> kHostSumNames = {"dials", "tls_handshakes", "reused",
                                                            "retries", "dial_errors"};
 
+// one_of says whether name is among names.
 template <std::size_t N>
 bool one_of(const std::array<std::string_view, N>& names, std::string_view name) {
   for (std::string_view n : names) {
@@ -26,6 +27,7 @@ bool one_of(const std::array<std::string_view, N>& names, std::string_view name)
   return false;
 }
 
+// path_of builds a path from keys, "*" being a wildcard.
 ReportPath path_of(std::initializer_list<std::string_view> keys) {
   ReportPath path;
   for (std::string_view k : keys) path.push_back({std::string(k), k == "*"});
@@ -62,6 +64,7 @@ void skip_blanks(std::string_view& s) {
   while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
 }
 
+// got quotes what is left of the input for an error message, or says that nothing is.
 std::string got(std::string_view rest) {
   return rest.empty() ? std::string("nothing") : "\"" + std::string(rest) + "\"";
 }
@@ -86,6 +89,7 @@ std::optional<CompareOp> scan_operator(std::string_view& text) {
   return std::nullopt;
 }
 
+// parse does parse_gate_expr's work, throwing std::invalid_argument without the flag prefix.
 GateExpr parse(std::string_view text) {
   GateExpr gate;
   gate.text = std::string(text);

@@ -47,6 +47,7 @@ class Table {
 
 const char* pass_fail(bool pass) { return pass ? "PASS" : "FAIL"; }
 
+// number_or_null is v as JSON, or null when it is missing or not finite.
 ordered_json number_or_null(const std::optional<double>& v) {
   return v && std::isfinite(*v) ? ordered_json(*v) : ordered_json();
 }
@@ -57,6 +58,7 @@ bool shows_values(const GateResult& g) {
   return g.values.size() != 1 || g.values.front().path != g.path;
 }
 
+// assertion_json is one entry of "assertions".
 ordered_json assertion_json(const GateResult& g) {
   ordered_json out;
   out["expr"] = g.expr;
@@ -75,6 +77,7 @@ ordered_json assertion_json(const GateResult& g) {
   return out;
 }
 
+// baseline_json is the "baseline" object.
 ordered_json baseline_json(const BaselineResult& b) {
   ordered_json metrics = ordered_json::array();
   for (const BaselineRow& row : b.rows) {
@@ -97,6 +100,7 @@ ordered_json baseline_json(const BaselineResult& b) {
   return out;
 }
 
+// write_baseline_text writes the Baseline: table and its warnings.
 void write_baseline_text(std::ostream& out, const BaselineResult& b) {
   out << "Baseline:\n";
   Table table;

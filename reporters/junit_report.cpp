@@ -39,10 +39,12 @@ std::size_t valid_utf8(std::string_view s) {
   return n;
 }
 
+// attribute writes ' name="value"', the value escaped.
 std::string attribute(std::string_view name, std::string_view value) {
   return " " + std::string(name) + "=\"" + xml_escaped(value) + "\"";
 }
 
+// write_case writes one <testcase>: a <failure> when it failed, its measurement when it passed.
 void write_case(std::ostream& out, std::string_view classname, const std::string& name, bool pass,
                 const std::string& measured, const std::string& reason) {
   out << "  <testcase" << attribute("classname", classname) << attribute("name", name) << ">\n";

@@ -8,11 +8,13 @@ namespace {
 
 using nlohmann::ordered_json;
 
+// is_name_char says whether c may appear in a bare (unquoted) key.
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-';
 }
 
+// is_plain_name says whether key can be written bare, without quotes.
 bool is_plain_name(const std::string& key) {
   if (key.empty()) return false;
   for (char c : key) {
@@ -56,6 +58,7 @@ class PathParser {
   bool at_end() const { return pos_ >= text_.size(); }
   char peek() const { return text_[pos_]; }
 
+  // fail throws "expected WHAT after PARSED, got REST" at the current position.
   [[noreturn]] void fail(const std::string& expected) const {
     const std::string_view parsed = text_.substr(0, pos_);
     std::string message = "expected " + expected;
@@ -63,6 +66,7 @@ class PathParser {
     throw std::invalid_argument(message + ", got " + got(text_.substr(pos_)));
   }
 
+  // segment reads one name, * or quoted key; first says no dot came before it.
   PathSegment segment(bool first) {
     if (!at_end() && peek() == '*') {
       ++pos_;
@@ -106,6 +110,7 @@ class PathParser {
   std::size_t pos_ = 0;
 };
 
+// a_type names j's JSON type with its article: "a number", "an object", "null".
 std::string a_type(const ordered_json& j) {
   if (j.is_null()) return "null";
   const std::string name = j.type_name();
@@ -113,6 +118,7 @@ std::string a_type(const ordered_json& j) {
   return (vowel ? "an " : "a ") + name;
 }
 
+// describe names the place a walk reached, for messages.
 std::string describe(const ReportPath& concrete) {
   return concrete.empty() ? "the report" : to_string(concrete);
 }

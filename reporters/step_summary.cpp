@@ -51,12 +51,14 @@ std::string code(std::string_view s) {
   return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
 }
 
+// row writes one table row of already escaped cells.
 void row(std::ostream& out, const std::vector<std::string>& cells) {
   out << "|";
   for (const std::string& c : cells) out << " " << c << " |";
   out << "\n";
 }
 
+// find returns j[key] when j is an object that has it.
 const ordered_json* find(const ordered_json& j, std::string_view key) {
   if (!j.is_object()) return nullptr;
   const auto it = j.find(std::string(key));
@@ -74,10 +76,12 @@ std::optional<double> number(const ordered_json& j, std::initializer_list<std::s
   return at->get<double>();
 }
 
+// shown writes v in the unit of the field named key, or "-" when the report lacks it.
 std::string shown(const std::optional<double>& v, std::string_view key) {
   return v ? text(format_field_value(*v, key)) : "-";
 }
 
+// shown_ratio writes a ratio as a percent: 0.9999 → "99.99%".
 std::string shown_ratio(const std::optional<double>& v) {
   return v ? compact(rounded(*v * 100, 2)) + "%" : "-";
 }
