@@ -26,6 +26,14 @@ std::string significant(double v, int digits) {
   return fixed(v, std::max(0, digits - 1 - magnitude));
 }
 
+std::string compact(double v) {
+  std::string s = significant(v, 6);
+  if (s.find('.') == std::string::npos) return s;
+  s.erase(s.find_last_not_of('0') + 1);
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
 std::string bar(std::uint64_t count, std::uint64_t max, int width) {
   if (max == 0 || width <= 0) return {};
   const auto n = static_cast<std::uint64_t>(width) * count / max;

@@ -19,6 +19,11 @@ std::string fixed(double v, int decimals);
 // from microseconds to hours.
 std::string significant(double v, int digits);
 
+// compact formats v with at most 6 significant digits and no trailing zeros, in plain notation:
+// 0.0012 → "0.0012", 5000.5 → "5000.5", 20000 → "20000", 123.45678 → "123.457". For values a
+// user compares with a bound they typed, where padding zeros would only be noise.
+std::string compact(double v);
+
 // bar draws `width` blocks for `max` and proportionally fewer for `count` (hey's ■ bars),
 // rounding down like hey so that only the largest rows reach the full width.
 std::string bar(std::uint64_t count, std::uint64_t max, int width);

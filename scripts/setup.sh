@@ -11,6 +11,7 @@ packages=(
   clang-format clang-tidy
   clang libclang-rt-14-dev  # libFuzzer and clang's sanitizers, for scripts/fuzz.sh
   nginx-light  # stub_status, ssl and http2 modules; the tests start their own instances
+  libxml2-utils  # xmllint: the JUnit gate report is checked against tests/data/junit.xsd
 )
 
 # One dpkg-query for all: it prints the packages it knows, and we keep those installed.

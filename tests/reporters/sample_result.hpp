@@ -49,6 +49,18 @@ inline engine::RunResult sample_result() {
   return r;
 }
 
+// two_host_result is sample_result with a second host, http://127.0.0.1:18081, that dialed a
+// lot and reused little: 100 requests, 50 dials, 50 reused, at most 7 open.
+inline engine::RunResult two_host_result() {
+  engine::RunResult r = sample_result();
+  engine::HostResult& h = r.hosts["http://127.0.0.1:18081"];
+  h.requests = 100;
+  h.dials = 50;
+  h.reused = 50;
+  h.max_open_conns = 7;
+  return r;
+}
+
 // rate_mode_result is sample_result run as an open model at 1000 requests per second.
 inline engine::RunResult rate_mode_result() {
   engine::RunResult r = sample_result();
