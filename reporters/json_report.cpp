@@ -112,15 +112,25 @@ ordered_json summary(const engine::RunResult& r, bool rate_mode) {
   ordered_json out;
   out["requests"] = r.requests;
   out["ok"] = r.ok;
+  out["failed"] = r.failed();
+  out["http_errors"] = r.http_errors();
   out["errors"] = r.errors;
   out["error_rate"] = number(r.error_rate(), kRatioDecimals);
+  out["unfinished"] = r.unfinished;
+  out["unfinished_oldest_ms"] = number(r.unfinished_oldest_ms, kMsDecimals);
+  out["dropped"] = r.dropped;
+  out["redirects"] = r.redirects;
   out["elapsed_s"] = number(r.elapsed_s, kSecondsDecimals);
   out["rps"] = number(r.rps(), kPerSecondDecimals);
   out["bytes_in"] = r.bytes_in;
   out["bytes_out"] = r.bytes_out;
   out["body_bytes"] = r.body_bytes;
   out["interrupted"] = r.interrupted;
-  if (rate_mode) out["late_starts"] = r.late_starts;
+  out["abandoned"] = r.abandoned;
+  if (rate_mode) {
+    out["late_starts"] = r.late_starts;
+    out["sent_rps"] = number(r.sent_rate(), kPerSecondDecimals);
+  }
   return out;
 }
 
@@ -148,6 +158,7 @@ ordered_json host(const engine::HostResult& h) {
   out["closes"] = std::move(closes);
   out["wait_idle"] = wait(h.wait_idle);
   out["wait_permit"] = wait(h.wait_permit);
+  out["queued_at_limit"] = wait(h.queued_at_limit);
   return out;
 }
 
@@ -182,6 +193,10 @@ ordered_json to_json(const engine::RunResult& r) {
   }
   for (const auto& [kind, n] : r.errors_by_kind) kinds[kind] = n;
   out["errors_by_kind"] = std::move(kinds);
+  // The first message seen for each kind that occurred, as hey shows them.
+  ordered_json examples = ordered_json::object();
+  for (const auto& [kind, message] : r.error_examples) examples[kind] = message;
+  out["error_examples"] = std::move(examples);
   ordered_json hosts = ordered_json::object();
   for (const auto& [key, h] : r.hosts) hosts[key] = host(h);
   out["hosts"] = std::move(hosts);

@@ -15,7 +15,10 @@ namespace hload::reporters {
 // timeout_s), and max_idle_conns_per_host is the effective value. Histograms list their
 // non-empty buckets: "lower_ms" and "bounds_ms" (upper bounds; null for the overflow bucket,
 // which has no upper bound) at full precision, with "counts" parallel, so that reports from
-// several machines merge exactly. Rate mode adds summary.late_starts, "service_time" and
+// several machines merge exactly. summary.failed = requests - ok = http_errors + errors
+// (transport errors); unfinished requests (in flight at the end) are in neither.
+// error_examples holds the first message of each error kind that occurred. Rate mode adds
+// summary.late_starts and sent_rps, "service_time" and
 // "gated_on". The result never contains NaN or infinity.
 nlohmann::ordered_json to_json(const engine::RunResult& r);
 

@@ -40,6 +40,39 @@ std::string right(const std::string& s, std::size_t width) {
   return std::string(used < width ? width - used : 0, ' ') + s;
 }
 
+// write_outcome says how the requests ended: ok, failed (and which way), still in flight.
+void write_outcome(std::ostream& out, const engine::RunResult& r) {
+  out << "  Requests:     " << r.requests << " finished: " << r.ok << " ok, " << r.failed()
+      << " failed";
+  if (r.failed() > 0) {
+    out << " (" << r.http_errors() << " HTTP errors, " << r.errors << " without a response)";
+  }
+  out << "\n";
+  if (r.unfinished > 0) {
+    out << "  Unfinished:   " << r.unfinished << " still in flight when the run ended, the oldest "
+        << duration_text(r.unfinished_oldest_ms) << " old (neither failed nor in the latencies)\n";
+  }
+  if (r.redirects > 0) out << "  Redirects:    " << r.redirects << " followed\n";
+}
+
+// write_rate says what the open model asked for and what it got; a shortfall of more than 1%
+// is a warning with its cause, since latencies then describe a lighter load than asked for.
+void write_rate(std::ostream& out, const engine::RunResult& r) {
+  const double asked = r.config.rate;
+  const double sent = r.sent_rate();
+  out << "\n";
+  out << "  Rate:         " << fixed(asked, 2) << " requests/sec asked (open model), "
+      << fixed(sent, 2) << " sent\n";
+  out << "  Late starts:  " << r.late_starts << " (sent after they were due)\n";
+  out << "  Dropped:      " << r.dropped << " (due, never sent)\n";
+  out << "  Latency is response time, measured from when each request was due; gates use it.\n";
+  if (sent < asked * 0.99) {
+    out << "  Warning: sent " << fixed(100.0 * (1.0 - sent / asked), 1)
+        << "% fewer requests than asked for: all " << r.config.concurrency
+        << " virtual users were busy (raise -c)\n";
+  }
+}
+
 void write_summary(std::ostream& out, const engine::RunResult& r, bool rate_mode) {
   const auto& lat = r.latency;
   out << "Summary:\n";
@@ -48,18 +81,14 @@ void write_summary(std::ostream& out, const engine::RunResult& r, bool rate_mode
   out << "  Fastest:      " << duration_text(lat.min_ms()) << "\n";
   out << "  Average:      " << duration_text(lat.mean_ms()) << "\n";
   out << "  Requests/sec: " << fixed(r.rps(), 4) << "\n";
+  write_outcome(out, r);
   out << "\n";
   // As hey: body bytes (headers not counted).
   out << "  Total data:   " << r.body_bytes << " bytes\n";
   // hey divides by the responses received; requests that failed carried no body.
   const std::uint64_t responses = r.requests - std::min(r.errors, r.requests);
   if (responses > 0) out << "  Size/request: " << r.body_bytes / responses << " bytes\n";
-  if (rate_mode) {
-    out << "\n";
-    out << "  Rate:         " << fixed(r.config.rate, 2) << " requests/sec (open model)\n";
-    out << "  Late starts:  " << r.late_starts << " (sent after they were due)\n";
-    out << "  Latency is response time, measured from when each request was due; gates use it.\n";
-  }
+  if (rate_mode) write_rate(out, r);
 }
 
 // histogram_labels are the rows' labels: like hey's, each row's upper end, here in one unit
@@ -139,6 +168,20 @@ void write_details(std::ostream& out, const engine::Phases& p) {
   line("resp read:", p.body);
 }
 
+// hint says what to do about an error kind whose cause is on hload's side, if it has one.
+const char* hint(const std::string& kind) {
+  if (kind == "fd_limit") {
+    return "hload ran out of file descriptors: raise the limit (ulimit -n), or lower -c or "
+           "-max-conns-per-host";
+  }
+  if (kind == "no_local_port") {
+    return "no local port was free to connect from: closed connections wait in TIME_WAIT "
+           "(-disable-keepalive makes one per request); keep connections alive, or widen "
+           "net.ipv4.ip_local_port_range";
+  }
+  return nullptr;
+}
+
 void write_counts(std::ostream& out, const engine::RunResult& r) {
   out << "Status code distribution:\n";
   for (const auto& [code, n] : r.status_codes) {
@@ -149,7 +192,13 @@ void write_counts(std::ostream& out, const engine::RunResult& r) {
   if (errors == 0) return;
   out << "\nError distribution:\n";
   for (const auto& [kind, n] : r.errors_by_kind) {
-    if (n > 0) out << "  [" << n << "] " << kind << "\n";
+    if (n == 0) continue;
+    out << "  [" << n << "] " << kind;
+    if (const auto e = r.error_examples.find(kind); e != r.error_examples.end()) {
+      out << ", e.g. " << e->second;
+    }
+    out << "\n";
+    if (const char* h = hint(kind)) out << "        hint: " << h << "\n";
   }
 }
 
@@ -174,8 +223,10 @@ void write_host(std::ostream& out, const std::string& key, const engine::HostRes
   out << label("acquired by:") << acquired(pool::AcquireOutcome::idle) << "   "
       << acquired(pool::AcquireOutcome::handoff) << "   " << acquired(pool::AcquireOutcome::dial)
       << "\n";
-  out << label("wait for idle:") << wait_line(h.wait_idle) << "\n";
-  out << label("wait for permit:") << wait_line(h.wait_permit) << "\n";
+  out << label("waited:") << "for a released connection  " << wait_line(h.wait_idle) << "\n";
+  out << label("") << "for a dial permit          " << wait_line(h.wait_permit) << "\n";
+  out << label("held back:") << "by the limit               " << wait_line(h.queued_at_limit)
+      << "\n";
   out << label("TLS handshakes:") << h.tls_handshakes << " (" << h.tls_resumed << " resumed)\n";
   out << label("closes:");
   for (int i = 0; i < pool::kCloseReasons; ++i) {
@@ -189,8 +240,20 @@ void write_host(std::ostream& out, const std::string& key, const engine::HostRes
 
 void write_text(std::ostream& out, const engine::RunResult& r) {
   const bool rate_mode = r.config.rate > 0;
+  // What a reader must know before any number comes first.
+  if (r.requests == 0) {
+    out << "No request finished";
+    if (r.unfinished > 0) {
+      out << ": " << r.unfinished << " still in flight when the run ended, the oldest "
+          << duration_text(r.unfinished_oldest_ms) << " old";
+    }
+    out << ". There is no latency to report.\n\n";
+  }
   if (r.interrupted) {
     out << "Interrupted after " << r.requests << " requests: partial results.\n\n";
+  }
+  if (r.abandoned) {
+    out << "Work that could not be cancelled (a name lookup) was left running at the end.\n\n";
   }
   write_summary(out, r, rate_mode);
   out << "\n";

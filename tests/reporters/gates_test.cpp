@@ -161,8 +161,8 @@ TEST(GatesTest, UnknownFieldFailsWithThePartThatDidNotResolve) {
   EXPECT_EQ(r.reason, "unknown field \"summary.p99\" (summary has no \"p99\")");
   EXPECT_EQ(r.measured, "-");
   EXPECT_FALSE(r.value.has_value());
-  EXPECT_EQ(evaluate_one("dropped==0", report).reason,
-            "unknown field \"summary.dropped\" (summary has no \"dropped\")");
+  EXPECT_EQ(evaluate_one("summary.droped==0", report).reason,
+            "unknown field \"summary.droped\" (summary has no \"droped\")");
   EXPECT_EQ(evaluate_one("hosts.*.dails<3", report).reason,
             "unknown field \"hosts.*.dails\" (hosts[\"http://127.0.0.1:18080\"] has no \"dails\")");
 }
@@ -300,9 +300,9 @@ TEST(GatesTest, ValidateNamesTheFirstGateThatDoesNotResolve) {
 
 TEST(GatesTest, ValidateFollowsTheSkeletonItIsGiven) {
   ordered_json s = skeleton();
-  EXPECT_NE(validate_error({"dropped==0"}, s), "(no error)");
-  s["summary"]["dropped"] = 0;
   EXPECT_EQ(validate_error({"dropped==0"}, s), "(no error)");
+  s["summary"].erase("dropped");
+  EXPECT_NE(validate_error({"dropped==0"}, s), "(no error)");
   // Under a wildcard over an empty object nothing can be checked before the run.
   s["hosts"] = ordered_json::object();
   EXPECT_EQ(validate_error({"hosts.*.anything<1"}, s), "(no error)");

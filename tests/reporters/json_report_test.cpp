@@ -61,7 +61,8 @@ TEST(JsonReportTest, TopLevelFieldsInContractOrder) {
   const auto j = to_json(sample_result());
   EXPECT_EQ(j["schema"], "hload.report/v1");
   EXPECT_EQ(keys(j), (std::vector<std::string>{"schema", "config", "summary", "latency", "phases",
-                                               "status_codes", "errors_by_kind", "hosts"}));
+                                               "status_codes", "errors_by_kind", "error_examples",
+                                               "hosts"}));
 }
 
 TEST(JsonReportTest, ConfigOfACountBoundRun) {
@@ -112,8 +113,15 @@ TEST(JsonReportTest, Summary) {
   const auto s = to_json(sample_result())["summary"];
   EXPECT_EQ(s["requests"], 20'000);
   EXPECT_EQ(s["ok"], 19'990);
-  EXPECT_EQ(s["errors"], 4);
-  EXPECT_DOUBLE_EQ(s["error_rate"].get<double>(), 0.0005);  // (20000 - 19990) / 20000
+  EXPECT_EQ(s["failed"], 10);      // requests - ok
+  EXPECT_EQ(s["http_errors"], 6);  // of which answered with a status of 400 or more
+  EXPECT_EQ(s["errors"], 4);       // and without a response
+  EXPECT_DOUBLE_EQ(s["error_rate"].get<double>(), 0.0005);  // failed / requests
+  EXPECT_EQ(s["unfinished"], 0);
+  EXPECT_EQ(s["unfinished_oldest_ms"], 0.0);
+  EXPECT_EQ(s["dropped"], 0);
+  EXPECT_EQ(s["redirects"], 0);
+  EXPECT_EQ(s["abandoned"], false);
   EXPECT_DOUBLE_EQ(s["elapsed_s"].get<double>(), 2.0);
   EXPECT_DOUBLE_EQ(s["rps"].get<double>(), 10'000.0);
   EXPECT_EQ(s["bytes_in"], 1'700'000);
@@ -122,6 +130,28 @@ TEST(JsonReportTest, Summary) {
   EXPECT_EQ(s["interrupted"], false);
   EXPECT_FALSE(s.contains("late_starts"));  // rate mode only
   EXPECT_TRUE(s["requests"].is_number_unsigned());
+}
+
+TEST(JsonReportTest, UnfinishedAndDroppedRequestsAreReported) {
+  auto r = sample_result();
+  r.unfinished = 5;
+  r.unfinished_oldest_ms = 3001.25;
+  r.dropped = 17;
+  const auto s = to_json(r)["summary"];
+  EXPECT_EQ(s["unfinished"], 5);
+  EXPECT_DOUBLE_EQ(s["unfinished_oldest_ms"].get<double>(), 3001.25);
+  EXPECT_EQ(s["dropped"], 17);
+  EXPECT_EQ(s["failed"], 10) << "unfinished requests are not failures";
+}
+
+TEST(JsonReportTest, ErrorExamplesByKind) {
+  auto r = sample_result();
+  r.error_examples["connect_refused"] = "GET http://127.0.0.1:1/: dial: Connection refused";
+  const auto j = to_json(r);
+  EXPECT_EQ(
+      j["error_examples"],
+      (ordered_json{{"connect_refused", "GET http://127.0.0.1:1/: dial: Connection refused"}}));
+  EXPECT_EQ(to_json(sample_result())["error_examples"], ordered_json::object());
 }
 
 TEST(JsonReportTest, ErrorRateKeepsASingleErrorInAHundredThousand) {
@@ -204,10 +234,10 @@ TEST(JsonReportTest, EmptyMapsAreObjectsNotNull) {
 
 TEST(JsonReportTest, HostPoolStatistics) {
   const auto h = to_json(sample_result())["hosts"][kHost];
-  EXPECT_EQ(keys(h), (std::vector<std::string>{"requests", "dials", "dial_errors", "tls_handshakes",
-                                               "tls_resumed", "reused", "reuse_ratio", "retries",
-                                               "dials_cancelled", "max_open_conns", "acquire",
-                                               "closes", "wait_idle", "wait_permit"}));
+  EXPECT_EQ(keys(h), (std::vector<std::string>{
+                         "requests", "dials", "dial_errors", "tls_handshakes", "tls_resumed",
+                         "reused", "reuse_ratio", "retries", "dials_cancelled", "max_open_conns",
+                         "acquire", "closes", "wait_idle", "wait_permit", "queued_at_limit"}));
   EXPECT_EQ(h["requests"], 20'000);
   EXPECT_EQ(h["dials"], 2);
   EXPECT_EQ(h["reused"], 19'998);
@@ -239,6 +269,14 @@ TEST(JsonReportTest, HostWaits) {
   EXPECT_DOUBLE_EQ(permit["total_ms"].get<double>(), 15.0);
   EXPECT_DOUBLE_EQ(permit["p99_ms"].get<double>(), 5.0);
   expect_histogram(permit["histogram"], 3);
+  EXPECT_EQ(h["queued_at_limit"]["count"], 0);
+
+  auto r = sample_result();
+  for (int i = 0; i < 4; ++i) r.hosts[kHost].queued_at_limit.record_ms(8.0);
+  const auto held = to_json(r)["hosts"][kHost]["queued_at_limit"];
+  EXPECT_EQ(keys(held), keys(idle));
+  EXPECT_EQ(held["count"], 4);
+  EXPECT_DOUBLE_EQ(held["total_ms"].get<double>(), 32.0);
 }
 
 TEST(JsonReportTest, ReuseRatioIsZeroWithoutRequests) {

@@ -126,9 +126,12 @@ TEST(TextReportTest, ConnectionPoolTable) {
               HasSubstr("    requests:        20000   reused: 19998 (99.99%)   retries: 0\n"));
   EXPECT_THAT(pool, HasSubstr("    acquired by:     idle 0   handoff 19998   dial 2\n"));
   // 1..100 ms recorded: p50 is 50 ms within the histogram's 1%.
-  EXPECT_THAT(pool, ContainsRegex("    wait for idle:   p50 (49|50|51)\\.[0-9]ms  p99 "));
+  EXPECT_THAT(pool, ContainsRegex("    waited:          for a released connection  p50 "
+                                  "(49|50|51)\\.[0-9]ms  p99 "));
   EXPECT_THAT(pool, HasSubstr("max 100ms   (n=100)\n"));
-  EXPECT_THAT(pool, HasSubstr("    wait for permit: p50 5.00ms  p99 5.00ms  max 5.00ms   (n=3)\n"));
+  EXPECT_THAT(pool, HasSubstr("                     for a dial permit          p50 5.00ms  p99 "
+                              "5.00ms  max 5.00ms   (n=3)\n"));
+  EXPECT_THAT(pool, HasSubstr("    held back:       by the limit               none\n"));
   EXPECT_THAT(pool, HasSubstr("    TLS handshakes:  0 (0 resumed)\n"));
   EXPECT_THAT(pool,
               HasSubstr("    closes:          server_close 0  client_close 0  idle_timeout 0  "
@@ -138,7 +141,71 @@ TEST(TextReportTest, ConnectionPoolTable) {
 TEST(TextReportTest, NoWaitSaysNone) {
   auto r = sample_result();
   r.hosts[kHost].wait_permit = engine::Histogram{};
-  EXPECT_THAT(text(r), HasSubstr("    wait for permit: none\n"));
+  EXPECT_THAT(text(r), HasSubstr("for a dial permit          none\n"));
+}
+
+TEST(TextReportTest, HeldBackByTheLimitHasItsOwnLine) {
+  auto r = sample_result();
+  for (int i = 0; i < 7; ++i) r.hosts[kHost].queued_at_limit.record_ms(2.0);
+  EXPECT_THAT(text(r), HasSubstr("    held back:       by the limit               p50 2.00ms  p99 "
+                                 "2.00ms  max 2.00ms   (n=7)\n"));
+}
+
+TEST(TextReportTest, OutcomeSaysWhichFailuresAreWhich) {
+  EXPECT_THAT(text(sample_result()),
+              HasSubstr("  Requests:     20000 finished: 19990 ok, 10 failed (6 HTTP errors, 4 "
+                        "without a response)\n"));
+  auto r = sample_result();
+  r.ok = r.requests;
+  r.errors = 0;
+  EXPECT_THAT(text(r), HasSubstr("  Requests:     20000 finished: 20000 ok, 0 failed\n"));
+}
+
+TEST(TextReportTest, UnfinishedRequestsAreReportedApart) {
+  auto r = sample_result();
+  r.unfinished = 5;
+  r.unfinished_oldest_ms = 3010;
+  EXPECT_THAT(text(r), HasSubstr("  Unfinished:   5 still in flight when the run ended, the oldest "
+                                 "3.01s old (neither failed nor in the latencies)\n"));
+  EXPECT_THAT(text(sample_result()), Not(HasSubstr("Unfinished")));
+}
+
+TEST(TextReportTest, NoRequestFinishedSaysSoOnTheFirstLine) {
+  engine::RunResult r;
+  r.unfinished = 5;
+  r.unfinished_oldest_ms = 3000;
+  EXPECT_THAT(text(r), StartsWith("No request finished: 5 still in flight when the run ended, the "
+                                  "oldest 3.00s old. There is no latency to report.\n"));
+  EXPECT_THAT(text(engine::RunResult{}), StartsWith("No request finished. "));
+}
+
+TEST(TextReportTest, RateShortfallWarnsWithItsCause) {
+  auto r = rate_mode_result();
+  r.config.concurrency = 4;
+  r.requests = 9;
+  r.ok = 9;
+  r.errors = 0;
+  r.unfinished = 4;
+  r.dropped = 1987;
+  r.elapsed_s = 2.0;  // 13 sent in 2 s of the 2000 asked for
+  const auto t = text(r);
+  EXPECT_THAT(t, HasSubstr("  Rate:         1000.00 requests/sec asked (open model), 6.50 sent\n"));
+  EXPECT_THAT(t, HasSubstr("  Dropped:      1987 (due, never sent)\n"));
+  EXPECT_THAT(t, HasSubstr("  Warning: sent 99.4% fewer requests than asked for: all 4 virtual "
+                           "users were busy (raise -c)\n"));
+  EXPECT_THAT(text(rate_mode_result()), Not(HasSubstr("Warning")));
+}
+
+TEST(TextReportTest, ErrorsShowAnExampleAndHintsForLocalShortages) {
+  auto r = sample_result();
+  r.errors_by_kind["fd_limit"] = 3;
+  r.error_examples["connect_refused"] = "GET http://127.0.0.1:1/: dial: Connection refused";
+  r.error_examples["fd_limit"] = "GET http://127.0.0.1:1/: dial: Too many open files";
+  const auto e = section(text(r), "Error distribution:");
+  EXPECT_THAT(e, HasSubstr("  [4] connect_refused, e.g. GET http://127.0.0.1:1/: dial: Connection "
+                           "refused\n"));
+  EXPECT_THAT(e, HasSubstr("  [3] fd_limit, e.g. GET http://127.0.0.1:1/: dial: Too many open "
+                           "files\n        hint: hload ran out of file descriptors"));
 }
 
 TEST(TextReportTest, InterruptedRunSaysSoFirst) {
@@ -150,7 +217,8 @@ TEST(TextReportTest, InterruptedRunSaysSoFirst) {
 
 TEST(TextReportTest, RateModeExplainsResponseTime) {
   const auto t = text(rate_mode_result());
-  EXPECT_THAT(t, HasSubstr("  Rate:         1000.00 requests/sec (open model)\n"));
+  EXPECT_THAT(t, HasSubstr("  Rate:         1000.00 requests/sec asked (open model), 10000.00 "
+                           "sent\n"));
   EXPECT_THAT(t, HasSubstr("  Late starts:  17 (sent after they were due)\n"));
   EXPECT_THAT(t, HasSubstr("response time, measured from when each request was due"));
   const auto s = section(t, "Service time distribution (from actually sending):");
