@@ -14,6 +14,7 @@
 #include <string>
 
 #include "cmd/cli.hpp"
+#include "cmd/fd_limit.hpp"
 #include "cmd/output_check.hpp"
 #include "cmd/progress_line.hpp"
 #include "cmd/server/builtin_server.hpp"
@@ -51,6 +52,7 @@ server::ServerOptions server_options(const ServeConfig& c) {
 int run(engine::RunConfig cfg) {
   reporters::OutputTarget output(cfg.output_file);
   if (const auto problem = output_problem(output)) return fail(*problem);
+  if (const auto problem = fd_limit_problem(cfg, raise_fd_limit())) return fail(*problem);
   engine::Engine eng(cfg);
   std::optional<ProgressLine> progress;
   if (cfg.progress && isatty(STDERR_FILENO)) {

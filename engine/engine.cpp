@@ -19,6 +19,18 @@
 #include "pool/tcp_dialer.hpp"
 #include "pool/transport.hpp"
 
+// LeakSanitizer, when the build has it, is told of what an abandoned run leaves on purpose.
+#if defined(__SANITIZE_ADDRESS__)
+#define HLOAD_LEAK_CHECKS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HLOAD_LEAK_CHECKS 1
+#endif
+#endif
+#if HLOAD_LEAK_CHECKS
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace hload::engine {
 
 namespace asio = boost::asio;
@@ -249,7 +261,13 @@ RunResult Engine::run() {
   // Work that was abandoned still refers to the run's state from handlers that will never
   // run; destroying it would wait for that work (a name lookup cannot be interrupted), so it is
   // left to the end of the process.
-  if (result.abandoned) static_cast<void>(run.release());
+  if (result.abandoned) {
+#if HLOAD_LEAK_CHECKS
+    // Not a leak for LeakSanitizer to report: it is left on purpose, and so is what it holds.
+    __lsan_ignore_object(run.get());
+#endif
+    static_cast<void>(run.release());
+  }
   return result;
 }
 

@@ -58,10 +58,19 @@ asio::awaitable<ConnResult> BasicHttp1Conn<Stream>::round_trip(const Request& re
   resp.bytes_out = written;
   result.wrote_any = written > 0;
   if (write_ec) {
-    result.ec = write_ec;
-    co_return result;
+    // A server may answer before it has read the whole request (a 413 for a body too large, a
+    // 401) and close: the write then fails, but the answer already arrived and is still
+    // readable. It is read and counted as what it is, as Go does; when nothing came, the
+    // write's failure is the exchange's.
+    const bool peer_gone =
+        write_ec == asio::error::broken_pipe || write_ec == asio::error::connection_reset;
+    if (!peer_gone) {
+      result.ec = write_ec;
+      co_return result;
+    }
+  } else if (req.trace) {
+    req.trace->on_wrote_request();
   }
-  if (req.trace) req.trace->on_wrote_request();
 
   error_code ec;
   for (;;) {
@@ -102,7 +111,7 @@ asio::awaitable<ConnResult> BasicHttp1Conn<Stream>::round_trip(const Request& re
       }
     }
     if (ec) {
-      result.ec = ec;
+      result.ec = write_ec && !result.got_any ? write_ec : ec;
       co_return result;
     }
 
@@ -115,8 +124,9 @@ asio::awaitable<ConnResult> BasicHttp1Conn<Stream>::round_trip(const Request& re
     // Bytes after the response were never asked for (junk, or a server pipelining ahead): the
     // next response could not be told apart from them. After 101 the connection speaks
     // another protocol, which hload did not ask for.
-    reusable_ = resp.keep_alive && buffer_.size() == 0 && status != 101;
-    close_reason_ = resp.keep_alive ? CloseReason::protocol : CloseReason::server_close;
+    reusable_ = resp.keep_alive && buffer_.size() == 0 && status != 101 && !write_ec;
+    close_reason_ =
+        resp.keep_alive && !write_ec ? CloseReason::protocol : CloseReason::server_close;
     co_return result;
   }
 }

@@ -93,6 +93,12 @@ void BuiltinServer::start(std::vector<asio::any_io_executor> executors, ServerOp
   check(ec, "open a socket for");
   a.set_option(tcp::acceptor::reuse_address(true), ec);
   check(ec, "set SO_REUSEADDR for");
+  if (options.fault == Fault::reject_body) {
+    // A small receive window (inherited by accepted sockets) keeps a large request body
+    // mostly unsent when the answer comes, so the client's write is still under way.
+    a.set_option(asio::socket_base::receive_buffer_size(16 * 1024), ec);
+    check(ec, "set SO_RCVBUF for");
+  }
   a.bind(at, ec);
   check(ec, "bind");
   a.listen(tcp::acceptor::max_listen_connections, ec);

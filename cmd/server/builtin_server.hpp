@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -26,6 +27,8 @@ enum class Fault : std::uint8_t {
   malformed,              // send a line that is not an HTTP status line, then close
   reset,                  // close with SO_LINGER 0 after reading the request: the peer sees RST
   close_before_response,  // read the request, close without answering
+  junk_after_response,    // answer, then send bytes nobody asked for
+  reject_body,            // answer 413 once the head is read, and close without reading the body
 };
 
 // ServerOptions choose the answers. Every request of every connection is treated alike, except
@@ -38,6 +41,11 @@ struct ServerOptions {
   std::uint64_t close_every = 0;       // the Nth response of a connection says
                                        // "Connection: close" and the server closes; 0 = never
   std::chrono::milliseconds close_idle_after{0};  // close a connection idle this long; 0 = never
+  // Requests for redirect_path (the target exactly as sent) are answered redirect_status
+  // with a Location of redirect_location, and no body; empty = none.
+  std::string redirect_path;
+  std::string redirect_location;
+  unsigned redirect_status = 302;
   Fault fault = Fault::none;
   std::uint64_t fault_after = 0;  // requests answered normally on a connection before the fault
   int threads = 1;                // threads of its own; unused when run on a given io_context

@@ -19,8 +19,14 @@ std::string_view reason(unsigned status) {
       return "Moved Permanently";
     case 302:
       return "Found";
+    case 303:
+      return "See Other";
     case 304:
       return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
     case 400:
       return "Bad Request";
     case 401:
@@ -31,6 +37,8 @@ std::string_view reason(unsigned status) {
       return "Not Found";
     case 408:
       return "Request Timeout";
+    case 413:
+      return "Content Too Large";
     case 429:
       return "Too Many Requests";
     case 500:
@@ -69,11 +77,18 @@ CannedResponse serialize(unsigned status, std::size_t body_size, bool close) {
 
 }  // namespace
 
-CannedResponses CannedResponses::make(unsigned status, std::size_t body_size) {
+CannedResponses CannedResponses::make(unsigned status, std::size_t body_size,
+                                      unsigned redirect_status, const std::string& location) {
   CannedResponses r;
+  if (!location.empty()) {
+    r.redirect = "HTTP/1.1 " + std::to_string(redirect_status) + " " +
+                 std::string(reason(redirect_status)) +
+                 "\r\nServer: hload\r\nLocation: " + location + "\r\nContent-Length: 0\r\n\r\n";
+  }
   r.keep_alive = serialize(status, body_size, false);
   r.closing = serialize(status, body_size, true);
   r.bad_request = serialize(400, 0, true).bytes;
+  r.too_large = serialize(413, 0, true).bytes;
   r.garbage = "NOT-HTTP/9.9 what\r\n\r\n";
   return r;
 }

@@ -16,11 +16,15 @@ struct CannedResponse {
 struct CannedResponses {
   // make serializes `status` with a body of `body_size` bytes ("ok\n" repeated and cut).
   // Statuses 204 and 304 never carry a body or a Content-Length.
-  static CannedResponses make(unsigned status, std::size_t body_size);
+  // A redirect answer is made when location is not empty.
+  static CannedResponses make(unsigned status, std::size_t body_size, unsigned redirect_status = 0,
+                              const std::string& location = "");
 
   CannedResponse keep_alive;  // the normal answer
   CannedResponse closing;     // the same with "Connection: close"
+  std::string redirect;       // redirect_status with Location, keep-alive, no body
   std::string bad_request;    // 400 for a request that cannot be framed; closes
+  std::string too_large;      // 413 for the reject_body fault; closes
   std::string garbage;        // not an HTTP status line (the `malformed` fault)
 };
 

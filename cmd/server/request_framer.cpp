@@ -72,18 +72,18 @@ FrameStatus RequestFramer::frame(std::string_view bytes, FramedRequest& out) {
   }
   switch (body_) {
     case Body::none:
-      return finish(FrameStatus::complete, head_size_, out);
+      return finish(FrameStatus::complete, head_size_, out, bytes);
     case Body::length:
       if (content_length_ > kMaxRequestSize - head_size_) {
         return finish(FrameStatus::malformed, 0, out);
       }
       if (bytes.size() < head_size_ + content_length_) return FrameStatus::incomplete;
-      return finish(FrameStatus::complete, head_size_ + content_length_, out);
+      return finish(FrameStatus::complete, head_size_ + content_length_, out, bytes);
     case Body::chunked:
       if (FrameStatus s = frame_chunked(bytes); s != FrameStatus::complete) {
         return s == FrameStatus::incomplete ? s : finish(s, 0, out);
       }
-      return finish(FrameStatus::complete, request_size_, out);
+      return finish(FrameStatus::complete, request_size_, out, bytes);
   }
   return finish(FrameStatus::malformed, 0, out);
 }
@@ -105,6 +105,8 @@ FrameStatus RequestFramer::parse_head(std::string_view head) {
     return FrameStatus::malformed;
   }
   is_head_ = method == "HEAD";
+  target_begin_ = first_space + 1;
+  target_size_ = last_space - first_space - 1;
 
   bool conn_close = false;
   bool conn_keep_alive = false;
@@ -193,8 +195,11 @@ FrameStatus RequestFramer::frame_chunked(std::string_view bytes) {
   }
 }
 
-FrameStatus RequestFramer::finish(FrameStatus status, std::size_t size, FramedRequest& out) {
-  if (status == FrameStatus::complete) out = FramedRequest{size, keep_alive_, is_head_};
+FrameStatus RequestFramer::finish(FrameStatus status, std::size_t size, FramedRequest& out,
+                                  std::string_view bytes) {
+  if (status == FrameStatus::complete) {
+    out = FramedRequest{size, keep_alive_, is_head_, bytes.substr(target_begin_, target_size_)};
+  }
   *this = RequestFramer{};
   return status;
 }

@@ -9,9 +9,10 @@ namespace hload::server {
 // FramedRequest is what the built-in server needs to know about one request: where it ends,
 // whether the connection may carry another one, and whether the answer may have a body.
 struct FramedRequest {
-  std::size_t size = 0;    // bytes of the whole request, head and body
-  bool keep_alive = true;  // HTTP/1.1 without "Connection: close", or HTTP/1.0 with keep-alive
-  bool head = false;       // a HEAD request: the response carries headers only
+  std::size_t size = 0;     // bytes of the whole request, head and body
+  bool keep_alive = true;   // HTTP/1.1 without "Connection: close", or HTTP/1.0 with keep-alive
+  bool head = false;        // a HEAD request: the response carries headers only
+  std::string_view target;  // the request target as sent ("/path?query"), in frame's bytes
 };
 
 // FrameStatus is the outcome of RequestFramer::frame.
@@ -38,10 +39,15 @@ class RequestFramer {
   // or `malformed` the framer is ready for the next request.
   FrameStatus frame(std::string_view bytes, FramedRequest& out);
 
+  // head_done says whether the request being framed has its whole head buffered, its body
+  // perhaps not yet.
+  bool head_done() const noexcept { return head_size_ != 0; }
+
  private:
   FrameStatus parse_head(std::string_view head);
   FrameStatus frame_chunked(std::string_view bytes);
-  FrameStatus finish(FrameStatus status, std::size_t size, FramedRequest& out);
+  FrameStatus finish(FrameStatus status, std::size_t size, FramedRequest& out,
+                     std::string_view bytes = {});
 
   enum class Body : std::uint8_t { none, length, chunked };
 
@@ -53,6 +59,8 @@ class RequestFramer {
   std::size_t request_size_ = 0;  // total size once known
   bool keep_alive_ = true;
   bool is_head_ = false;
+  std::size_t target_begin_ = 0;  // the request target's place in the head
+  std::size_t target_size_ = 0;
 };
 
 }  // namespace hload::server

@@ -6,7 +6,8 @@ namespace hload::server {
 
 ServerState::ServerState(const ServerOptions& opts, std::vector<asio::any_io_executor> execs)
     : options(opts),
-      responses(CannedResponses::make(opts.status, opts.body_size)),
+      responses(CannedResponses::make(opts.status, opts.body_size, opts.redirect_status,
+                                      opts.redirect_location)),
       executors(std::move(execs)),
       acceptor(executors.front()) {}
 

@@ -58,6 +58,15 @@ asio::awaitable<void> Session::answer_requests() {
   for (;;) {
     FramedRequest req;
     FrameStatus status = framer_.frame(unread(), req);
+    if (status == FrameStatus::incomplete && opt.fault == Fault::reject_body &&
+        framer_.head_done()) {
+      // Answered before the body is read, then closed with the body unread: the client sees
+      // its write fail (a reset) with the answer already in its receive buffer.
+      state_->requests.fetch_add(1, std::memory_order_relaxed);
+      out_ += canned.too_large;
+      co_await flush();
+      co_return;
+    }
     if (status == FrameStatus::incomplete) {
       // Everything buffered is answered: send the batch before waiting for more.
       if (!co_await flush() || !co_await read_more(in_begin_ == in_end_)) co_return;
@@ -83,6 +92,13 @@ asio::awaitable<void> Session::answer_requests() {
       timer_.expires_after(opt.delay);
       co_await timer_.async_wait(use_tuple);
       if (closed_) co_return;
+    }
+    if (!opt.redirect_path.empty() && req.target == opt.redirect_path) {
+      out_ += canned.redirect;
+      ++out_responses_;
+      if (req.keep_alive) continue;
+      if (co_await flush()) co_await close_gracefully();
+      co_return;
     }
     const bool last = !req.keep_alive || (opt.close_every != 0 && framed_ % opt.close_every == 0);
     const CannedResponse& r = last ? canned.closing : canned.keep_alive;
@@ -154,6 +170,16 @@ asio::awaitable<void> Session::inject(Fault fault) {
     }
     case Fault::close_before_response:
       co_await close_gracefully();
+      break;
+    case Fault::junk_after_response:
+      out_ += canned.keep_alive.bytes;
+      out_ += "junk";
+      if (co_await flush()) co_await close_gracefully();
+      break;
+    case Fault::reject_body:
+      // A request without a body; one with a body is answered before it is read whole.
+      out_ += canned.too_large;
+      co_await flush();
       break;
   }
 }
