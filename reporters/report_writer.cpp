@@ -33,7 +33,7 @@ std::string failure(const char* what, const std::string& file, int err) {
   return std::string(what) + " '" + file + "': " + std::strerror(err);
 }
 
-bool write_all(int fd, const std::string& content) {
+bool write_all(int fd, std::string_view content) {
   const char* p = content.data();
   std::size_t left = content.size();
   while (left > 0) {
@@ -59,59 +59,6 @@ void sync_directory(const std::string& dir) {
   ::close(fd);
 }
 
-void write_console(const std::string& content, std::ostream& console) {
-  errno = 0;
-  console << content << std::flush;
-  if (console) return;
-  // The stream keeps no error code; errno is the one its failed write left, when there is one.
-  const int err = errno;
-  throw std::runtime_error(std::string("cannot write the report to standard output") +
-                           (err != 0 ? std::string(": ") + std::strerror(err) : ""));
-}
-
-void write_stream(OutputTarget& output, const std::string& content) {
-  const WriteSignalBlock block;  // a FIFO whose reader left: EPIPE, reported
-  if (!write_all(output.stream_fd(), content)) {
-    const int err = errno;
-    output.close_stream();
-    fail(output.path(), std::strerror(err));
-  }
-  if (!output.close_stream()) {
-    const int err = errno;
-    fail(output.path(), std::strerror(err));
-  }
-}
-
-void write_file(const OutputTarget& output, const std::string& content) {
-  // Declared before the temporary file, so they outlive it: a stop signal waits until the file
-  // has been renamed or removed, and past a file size limit the write fails with EFBIG instead
-  // of SIGXFSZ ending the program with the file still there.
-  const StopSignalDeferral defer;
-  const WriteSignalBlock block;
-  const std::string& file = output.file();
-  const std::filesystem::path target(file);
-  const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
-  // A replaced file keeps its mode (the stat follows no link: file is past the links).
-  struct stat old {};
-  const bool replacing = ::lstat(file.c_str(), &old) == 0 && S_ISREG(old.st_mode);
-  const mode_t mode = replacing ? (old.st_mode & 07777) : kNewFileMode;
-  TempFile tmp(dir, target.filename().string(), mode);
-  // check reads errno before it builds the message, whose allocations could change it.
-  const auto check = [&output](bool ok, const char* what, const std::string& about) {
-    if (ok) return;
-    const int err = errno;
-    fail(output.path(), failure(what, about, err));
-  };
-  check(tmp.fd() >= 0, "cannot create a temporary file in", dir);
-  // open applied the umask; a replaced file's mode is kept exactly as it was.
-  if (replacing) check(::fchmod(tmp.fd(), mode) == 0, "cannot set the mode of", tmp.path());
-  check(write_all(tmp.fd(), content), "cannot write", tmp.path());
-  check(::fsync(tmp.fd()) == 0, "cannot flush", tmp.path());
-  check(tmp.close_fd(), "cannot close", tmp.path());
-  check(tmp.rename_over(file), "cannot rename into place", tmp.path());
-  sync_directory(dir);
-}
-
 }  // namespace
 
 std::string render(const engine::RunResult& r, engine::OutputFormat format) {
@@ -130,19 +77,100 @@ std::string render(const engine::RunResult& r, engine::OutputFormat format) {
   return out.str();
 }
 
-void write_report(OutputTarget& output, const std::string& content, std::ostream& console) {
-  if (output.problem()) fail(output.path(), *output.problem());
-  switch (output.kind()) {
+ReportSink::ReportSink(OutputTarget& output, std::ostream& console)
+    : output_(output), console_(console) {
+  if (output_.problem()) fail(output_.path(), *output_.problem());
+  if (output_.kind() != OutputTarget::Kind::file) return;
+  const std::string& file = output_.file();
+  const std::filesystem::path target(file);
+  dir_ = target.has_parent_path() ? target.parent_path().string() : ".";
+  // A replaced file keeps its mode (the stat follows no link: file is past the links).
+  struct stat old {};
+  const bool replacing = ::lstat(file.c_str(), &old) == 0 && S_ISREG(old.st_mode);
+  const mode_t mode = replacing ? (old.st_mode & 07777) : kNewFileMode;
+  defer_.emplace();
+  tmp_.emplace(dir_, target.filename().string(), mode);
+  check(tmp_->fd() >= 0, "cannot create a temporary file in", dir_);
+  // open applied the umask; a replaced file's mode is kept exactly as it was.
+  if (replacing) check(::fchmod(tmp_->fd(), mode) == 0, "cannot set the mode of", tmp_->path());
+}
+
+ReportSink::~ReportSink() = default;
+
+void ReportSink::check(bool ok, const char* what, const std::string& about) const {
+  if (ok) return;
+  // errno is read before the message is built, whose allocations could change it.
+  const int err = errno;
+  fail(output_.path(), failure(what, about, err));
+}
+
+void ReportSink::append(std::string_view bytes) {
+  if (!error_.empty() || bytes.empty()) return;
+  // Past a file size limit, or with a FIFO's reader gone, a write fails (EFBIG, EPIPE) rather
+  // than raising a signal that would end the program without a word.
+  const WriteSignalBlock block;
+  errno = 0;
+  bool ok = false;
+  switch (output_.kind()) {
     case OutputTarget::Kind::console:
-      write_console(content, console);
+      console_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      ok = static_cast<bool>(console_);
       break;
     case OutputTarget::Kind::stream:
-      write_stream(output, content);
+      ok = write_all(output_.stream_fd(), bytes);
       break;
     case OutputTarget::Kind::file:
-      write_file(output, content);
+      ok = write_all(tmp_->fd(), bytes);
       break;
   }
+  if (ok) return;
+  const int err = errno;
+  switch (output_.kind()) {
+    case OutputTarget::Kind::console:
+      // The stream keeps no error code; errno is the one its failed write left, if any.
+      error_ = std::string("cannot write the report to standard output") +
+               (err != 0 ? std::string(": ") + std::strerror(err) : "");
+      break;
+    case OutputTarget::Kind::stream:
+      error_ = "cannot write the report to '" + output_.path() + "': " + std::strerror(err);
+      break;
+    case OutputTarget::Kind::file:
+      error_ = "cannot write the report to '" + output_.path() +
+               "': " + failure("cannot write", tmp_->path(), err);
+      break;
+  }
+}
+
+void ReportSink::commit() {
+  switch (output_.kind()) {
+    case OutputTarget::Kind::console:
+      if (!error_.empty()) throw std::runtime_error(error_);
+      console_.flush();
+      if (!console_) throw std::runtime_error("cannot write the report to standard output");
+      return;
+    case OutputTarget::Kind::stream: {
+      // Closed in any case: it tells a FIFO's reader the report is over.
+      const bool closed = output_.close_stream();
+      const int err = errno;
+      if (!error_.empty()) throw std::runtime_error(error_);
+      errno = err;
+      check(closed, "cannot close", output_.path());
+      return;
+    }
+    case OutputTarget::Kind::file:
+      break;
+  }
+  if (!error_.empty()) throw std::runtime_error(error_);
+  check(::fsync(tmp_->fd()) == 0, "cannot flush", tmp_->path());
+  check(tmp_->close_fd(), "cannot close", tmp_->path());
+  check(tmp_->rename_over(output_.file()), "cannot rename into place", tmp_->path());
+  sync_directory(dir_);
+}
+
+void write_report(OutputTarget& output, const std::string& content, std::ostream& console) {
+  ReportSink sink(output, console);
+  sink.append(content);
+  sink.commit();
 }
 
 void write_report(const std::string& path, const std::string& content, std::ostream& console) {
