@@ -21,6 +21,7 @@
 #include "cmd/stop_signals.hpp"
 #include "engine/engine.hpp"
 #include "engine/target.hpp"
+#include "reporters/csv_report.hpp"
 #include "reporters/report_writer.hpp"
 
 namespace hload::cli {
@@ -54,6 +55,18 @@ int run(engine::RunConfig cfg) {
   if (const auto problem = output_problem(output)) return fail(*problem);
   if (const auto problem = fd_limit_problem(cfg, raise_fd_limit())) return fail(*problem);
   engine::Engine eng(cfg);
+  // The per-request report is written while the run goes on.
+  std::optional<reporters::ReportSink> csv_sink;
+  std::optional<reporters::CsvReport> csv;
+  if (cfg.output == engine::OutputFormat::csv) {
+    try {
+      csv_sink.emplace(output);
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+    csv.emplace(*csv_sink);
+    eng.request_sinks = [&csv] { return csv->make_sink(); };
+  }
   std::optional<ProgressLine> progress;
   if (cfg.progress && isatty(STDERR_FILENO)) {
     progress.emplace(stderr);
@@ -79,7 +92,8 @@ int run(engine::RunConfig cfg) {
   }
   run_over = true;
   if (progress) progress->clear();
-  int status = deliver_report(output, reporters::render(result, cfg.output));
+  int status = csv ? commit_report(output, *csv_sink)
+                   : deliver_report(output, reporters::render(result, cfg.output));
   // A report that could not be written (3) says more than the signal that ended the run.
   const int sig = result.interrupt_signal != 0 ? result.interrupt_signal : late_signal.load();
   if (status == kExitOk && sig != 0) status = kExitSignalBase + sig;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <optional>
 
 #include "cmd/usage_error.hpp"
 #include "reporters/report_writer.hpp"
@@ -14,8 +15,20 @@ std::optional<std::string> output_problem(const reporters::OutputTarget& output)
 }
 
 int deliver_report(reporters::OutputTarget& output, const std::string& content) {
+  std::optional<reporters::ReportSink> sink;
   try {
-    reporters::write_report(output, content);
+    sink.emplace(output);
+    sink->append(content);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hload: %s\n", printable(e.what()).c_str());
+    return kExitReportNotWritten;
+  }
+  return commit_report(output, *sink);
+}
+
+int commit_report(const reporters::OutputTarget& output, reporters::ReportSink& sink) {
+  try {
+    sink.commit();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hload: %s\n", printable(e.what()).c_str());
     return kExitReportNotWritten;

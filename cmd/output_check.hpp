@@ -9,6 +9,7 @@
 #include <string>
 
 #include "reporters/output_target.hpp"
+#include "reporters/report_writer.hpp"
 
 namespace hload::cli {
 
@@ -27,5 +28,9 @@ std::optional<std::string> output_problem(const reporters::OutputTarget& output)
 // (nothing for the standard output) and returns 0; when the write fails it prints one line
 // naming the path and the cause, and returns kExitReportNotWritten.
 int deliver_report(reporters::OutputTarget& output, const std::string& content);
+
+// commit_report finishes a report already written into sink (-o csv), and tells the user as
+// deliver_report does.
+int commit_report(const reporters::OutputTarget& output, reporters::ReportSink& sink);
 
 }  // namespace hload::cli

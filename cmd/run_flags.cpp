@@ -27,10 +27,11 @@ using engine::RunConfig;
 constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
 
 // kOutputFormats names each report format as -o spells it.
-constexpr std::array<std::pair<std::string_view, OutputFormat>, 3> kOutputFormats{{
+constexpr std::array<std::pair<std::string_view, OutputFormat>, 4> kOutputFormats{{
     {"text", OutputFormat::text},
     {"json", OutputFormat::json},
     {"histogram", OutputFormat::histogram},
+    {"csv", OutputFormat::csv},
 }};
 
 std::string output_name(OutputFormat format) {
@@ -111,7 +112,8 @@ void add_pool_flags(CLI::App& app, const RunConfig& d) {
 
 void add_report_flags(CLI::App& app, const RunConfig& d) {
   app.option_defaults()->group("Report");
-  add_value_flag(app, "o", "FORMAT", "report format: text, json or histogram",
+  add_value_flag(app, "o", "FORMAT",
+                 "report format: text, json, histogram, or csv (hey's, a line per request)",
                  output_name(d.output));
   add_value_flag(app, "output", "FILE", "write the report to FILE, not standard output");
   add_switch(app, "no-progress", "no live progress line on standard error");
@@ -150,7 +152,7 @@ OutputFormat read_output_format(const std::string& text) {
   for (const auto& [name, format] : kOutputFormats) {
     if (name == text) return format;
   }
-  throw UsageError("-o wants text, json or histogram (got " + quote(text) + ")");
+  throw UsageError("-o wants text, json, histogram or csv (got " + quote(text) + ")");
 }
 
 int read_int(const CLI::App& app, std::string_view name, Zero zero, int current,

@@ -15,7 +15,8 @@ namespace hload::engine {
 
 using pool::Duration;
 
-enum class OutputFormat { text, json, histogram };
+// OutputFormat is -o: csv is the one report written request by request during the run.
+enum class OutputFormat { text, json, histogram, csv };
 
 struct RunConfig {
   // What to send.

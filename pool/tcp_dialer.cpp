@@ -9,7 +9,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -107,6 +106,31 @@ Address address_of(const ConnKey& key) {
   return {host, static_cast<std::uint16_t>(port)};
 }
 
+// connect_any connects socket to the first of endpoints that takes it and returns the last
+// failure otherwise. Asio's own range connect reports a socket it could not open (out of
+// descriptors: EMFILE) as operation_aborted, which would hide the reason; here each socket is
+// opened apart, and its failure kept.
+template <class Endpoints, class Token>
+asio::awaitable<error_code> connect_any(tcp::socket& socket, const Endpoints& endpoints,
+                                        Token token) {
+  error_code last = asio::error::host_not_found;
+  for (const auto& entry : endpoints) {
+    const tcp::endpoint endpoint = entry;
+    error_code ec;
+    socket.close(ec);
+    socket.open(endpoint.protocol(), ec);
+    if (ec) {
+      last = ec;
+      continue;
+    }
+    const auto [connect_ec] = co_await socket.async_connect(endpoint, token);
+    if (!connect_ec) co_return error_code{};
+    last = connect_ec;
+    if (connect_ec == asio::error::operation_aborted) break;
+  }
+  co_return last;
+}
+
 }  // namespace
 
 asio::awaitable<DialResult> TcpDialer::dial(const ConnKey& key, asio::cancellation_slot cancel) {
@@ -122,7 +146,7 @@ asio::awaitable<DialResult> TcpDialer::dial(const ConnKey& key, asio::cancellati
   Duration resolve_time{};
   if (const auto address = ip_literal(to.host)) {
     const std::array endpoints{tcp::endpoint(*address, to.port)};
-    const auto [ec, endpoint] = co_await asio::async_connect(socket, endpoints, token);
+    const error_code ec = co_await connect_any(socket, endpoints, token);
     if (ec) co_return DialResult{abort->error() ? abort->error() : ec, nullptr};
   } else {
     const TimePoint lookup = clock_.now();
@@ -132,7 +156,7 @@ asio::awaitable<DialResult> TcpDialer::dial(const ConnKey& key, asio::cancellati
     if (abort->error()) co_return DialResult{abort->error(), nullptr, resolve_time};
     if (resolve_ec) co_return DialResult{resolve_ec, nullptr, resolve_time};
     // Each resolved address is tried in turn; the last failure is the one reported.
-    const auto [ec, endpoint] = co_await asio::async_connect(socket, results, token);
+    const error_code ec = co_await connect_any(socket, results, token);
     if (ec) co_return DialResult{abort->error() ? abort->error() : ec, nullptr, resolve_time};
   }
 

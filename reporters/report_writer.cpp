@@ -73,6 +73,8 @@ std::string render(const engine::RunResult& r, engine::OutputFormat format) {
     case engine::OutputFormat::histogram:
       write_histograms(out, r);
       break;
+    case engine::OutputFormat::csv:
+      break;  // written request by request during the run (csv_report.hpp)
   }
   return out.str();
 }

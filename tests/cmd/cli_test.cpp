@@ -331,7 +331,7 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"-x", "proxy.local:0", u}, "-x wants host:port"},
       {{"-host", "", u}, "-host wants"},
       {{"-host", "a b", u}, "-host wants"},
-      {{"-o", "xml", u}, "-o wants text, json or histogram (got \"xml\")"},
+      {{"-o", "xml", u}, "-o wants text, json, histogram or csv (got \"xml\")"},
       {{"-output", "", u}, "-output wants a file name"},
       {{"-d", "x", "-D", "body.txt", u}, "-d and -D"},
       {{"-max-conns-per-host", "-1", u}, "-max-conns-per-host must not be negative (got -1)"},

@@ -62,6 +62,13 @@ void expect_consistent_host(const json& h) {
                                                  h["dial_errors"].get<std::uint64_t>());
   expect_wait_stats(h["wait_idle"], "wait_idle");
   expect_wait_stats(h["wait_permit"], "wait_permit");
+  expect_wait_stats(h["queued_at_limit"], "queued_at_limit");
+  // Waits by how they ended: every hand-over is a wait for a released connection, and every
+  // wait for a permit ended in a dial.
+  EXPECT_EQ(h["wait_idle"]["count"], acquire["handoff"]);
+  EXPECT_LE(h["wait_permit"]["count"].get<std::uint64_t>(), acquire["dial"].get<std::uint64_t>());
+  EXPECT_LE(h["queued_at_limit"]["count"].get<std::uint64_t>(),
+            acquire["handoff"].get<std::uint64_t>() + acquire["dial"].get<std::uint64_t>());
 }
 
 class HloadNginxTest : public ::testing::Test {
@@ -104,6 +111,11 @@ TEST_P(HloadNginxHeadlineTest, TwoHundredUsersShareTwoConnections) {
   EXPECT_EQ(h["reused"], kRequests - 2);
   EXPECT_NEAR(h["reuse_ratio"].get<double>(), 0.9999, kRatioRounding);
   expect_consistent_host(h);
+  // Every request but the two that dialed first was held back by the limit and handed a
+  // released connection: it waited for a connection, never for a dial permit.
+  EXPECT_EQ(h["wait_permit"]["count"], 0);
+  EXPECT_EQ(h["wait_idle"]["count"], kRequests - 2);
+  EXPECT_EQ(h["queued_at_limit"]["count"], kRequests - 2);
   // Here every dial served the request that started it.
   EXPECT_EQ(h["dials"].get<std::uint64_t>(), h["acquire"]["dial"].get<std::uint64_t>() +
                                                  h["dials_cancelled"].get<std::uint64_t>() +
@@ -138,6 +150,36 @@ TEST_F(HloadNginxTest, ServerClosingEveryHundredRequestsIsRedialedWithinTheCap) 
   EXPECT_LE(h["max_open_conns"].get<int>(), 2);
   EXPECT_EQ(h["retries"], 0) << "nginx announces its closes: no request meets a stale connection";
   expect_consistent_host(h);
+  // Each close passes its permit to a request held back by the limit, which dials: those are
+  // the waits for a permit, all dials but the first two.
+  const auto dials = h["acquire"]["dial"].get<std::uint64_t>();
+  EXPECT_GT(h["wait_permit"]["count"].get<std::uint64_t>(), 0u);
+  EXPECT_GE(h["wait_permit"]["count"].get<std::uint64_t>(), dials - 2);
+  EXPECT_GE(h["queued_at_limit"]["count"].get<std::uint64_t>(),
+            h["wait_permit"]["count"].get<std::uint64_t>());
+  EXPECT_EQ(
+      report["hosts"][host_key(nginx.limited_port())]["closes"]["server_close"]
+              .get<std::int64_t>() +
+          report["hosts"][host_key(nginx.limited_port())]["closes"]["run_end"].get<std::int64_t>(),
+      d.accepts);
+}
+
+// -z ends the run with requests in flight: they are reported as unfinished, not as errors.
+TEST_F(HloadNginxTest, DurationEndsWithRequestsInFlightUnfinishedNotFailed) {
+  NginxServer nginx;
+  const ProcessResult r =
+      hload({"-c", "50", "-z", "3s", "-o", "json", url(nginx.keepalive_port())}, 10s);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const json report = parse_json(r.out);
+  ASSERT_FALSE(report.is_discarded()) << r.describe();
+  const json& s = report["summary"];
+  EXPECT_GT(s["requests"].get<std::uint64_t>(), 1000u);
+  EXPECT_LE(s["unfinished"].get<std::uint64_t>(), 50u);
+  EXPECT_EQ(s["errors"], 0);
+  EXPECT_EQ(s["failed"], 0);
+  const json& h = report["hosts"][host_key(nginx.keepalive_port())];
+  EXPECT_EQ(h["closes"]["error"], 0) << "connections open at the end close as run_end";
+  EXPECT_EQ(h["closes"]["run_end"], h["dials"]);
 }
 
 }  // namespace
