@@ -28,7 +28,9 @@ ErrorKind classify_error(const pool::error_code& ec, bool timed_out) noexcept {
   }
   if (ec == ae::timed_out) return ErrorKind::timeout;
   if (ec == ae::network_unreachable || ec == ae::host_unreachable) return ErrorKind::unreachable;
-  if (ec == ae::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) {
+  // Compared as conditions, so that the system's and the generic category's codes both match.
+  if (ec == boost::system::errc::too_many_files_open ||
+      ec == boost::system::errc::too_many_files_open_in_system) {
     return ErrorKind::fd_limit;
   }
   if (ec == boost::system::errc::address_not_available) return ErrorKind::no_local_port;
