@@ -34,8 +34,11 @@ constexpr std::string_view kRunFooter =
     "  hload demo [flags]       load hload's built-in server: -c 200 -max-conns-per-host 2 -n "
     "20000\n"
     "                           unless flags say otherwise (hload demo -h)\n"
+    "  hload check [flags] REPORT.json\n"
+    "                           judge a saved report by -assert and -baseline (hload check -h)\n"
     "  hload serve [flags]      run the built-in server alone (hload serve -h)\n"
-    "  hload help [demo|serve]  this help, or the demo's or the server's (as -h)\n"
+    "  hload help [demo|check|serve]\n"
+    "                           this help, or that of a subcommand (as -h)\n"
     "  hload version            hload's version (as -version)\n"
     "\n"
     "Exit status: 0 the run is done, 1 a gate failed, 2 bad usage or the run could not start,\n"
@@ -69,10 +72,11 @@ Flags parse_flags(CLI::App& app, const std::vector<std::string>& args,
 }
 
 // kSubcommandUsages are the subcommands with how each is written.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kSubcommandUsages{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kSubcommandUsages{{
     {"demo", "hload demo [flags]"},
+    {"check", "hload check [flags] REPORT.json"},
     {"serve", "hload serve [flags]"},
-    {"help", "hload help [demo|serve]"},
+    {"help", "hload help [demo|check|serve]"},
     {"version", "hload version"},
 }};
 
@@ -95,12 +99,14 @@ ParseResult parse_run(const std::vector<std::string>& args) {
       std::string(kRunUsage));
   app->footer(std::string(kRunFooter));
   add_run_flags(*app, engine::RunConfig{});
+  add_gate_flags(*app);
   add_help_and_version(*app);
   Flags flags = parse_flags(*app, args, "hload -h");
   if (flags.show) return *flags.show;
 
   // Flags first, as Go reads them: "-c URL" is a bad -c more than it is a missing URL.
   engine::RunConfig config = read_run_flags(*app, engine::RunConfig{});
+  GateOptions gates = read_gate_flags(*app);
   check_no_subcommand_later(flags.positionals);
   if (flags.positionals.empty()) {
     throw UsageError("missing URL (usage: " + std::string(kRunUsage) + ")");
@@ -111,7 +117,7 @@ ParseResult parse_run(const std::vector<std::string>& args) {
   }
   check_target_url(flags.positionals.front());
   config.url = flags.positionals.front();
-  return RunCommand{std::move(config)};
+  return RunCommand{std::move(config), std::move(gates)};
 }
 
 // demo_defaults are the run flags of the demo: two connections shared by 200 users.
@@ -129,6 +135,7 @@ ParseResult parse_demo(const std::vector<std::string>& args) {
       "connections show the pool's queues at work. Every run flag applies.",
       "hload demo [flags]");
   add_run_flags(*app, demo_defaults());
+  add_gate_flags(*app);
   add_help_and_version(*app);
   Flags flags = parse_flags(*app, args, "hload demo -h");
   if (flags.show) return *flags.show;
@@ -136,7 +143,27 @@ ParseResult parse_demo(const std::vector<std::string>& args) {
     throw UsageError("demo takes no URL: it loads its own server (got " +
                      quote(flags.positionals.front()) + ")");
   }
-  return DemoCommand{read_run_flags(*app, demo_defaults())};
+  engine::RunConfig config = read_run_flags(*app, demo_defaults());
+  return DemoCommand{std::move(config), read_gate_flags(*app)};
+}
+
+ParseResult parse_check(const std::vector<std::string>& args) {
+  const auto app = make_app(
+      "hload check judges a saved JSON report (of a run, or merged) by the same gates as a run,\n"
+      "sending no request: exit status 0 when every gate passes, 1 when one fails.",
+      "hload check [flags] REPORT.json");
+  add_gate_flags(*app);
+  add_help_and_version(*app);
+  Flags flags = parse_flags(*app, args, "hload check -h");
+  if (flags.show) return *flags.show;
+  GateOptions gates = read_gate_flags(*app);
+  if (flags.positionals.size() != 1) {
+    throw UsageError(flags.positionals.empty()
+                         ? "check needs a report (usage: hload check [flags] REPORT.json)"
+                         : "check judges one report (got " + quote(flags.positionals[1]) + ")");
+  }
+  if (!gates.active()) throw UsageError("check needs a gate: -assert EXPR or -baseline FILE");
+  return CheckCommand{flags.positionals.front(), std::move(gates)};
 }
 
 ParseResult parse_serve(const std::vector<std::string>& args) {
@@ -160,8 +187,9 @@ ParseResult parse_help(const std::vector<std::string>& args) {
   if (args.empty()) return parse_run({"-h"});
   if (args.size() == 1 && args.front() == "demo") return parse_demo({"-h"});
   if (args.size() == 1 && args.front() == "serve") return parse_serve({"-h"});
-  throw UsageError("help takes demo, serve or nothing (got " + quote(args.front()) +
-                   "; usage: hload help [demo|serve])");
+  if (args.size() == 1 && args.front() == "check") return parse_check({"-h"});
+  throw UsageError("help takes demo, check, serve or nothing (got " + quote(args.front()) +
+                   "; usage: hload help [demo|check|serve])");
 }
 
 // parse_version shows the version that -version shows.
@@ -182,6 +210,7 @@ ParseResult parse_command_line(int argc, const char* const* argv) {
     const std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
     if (first == "serve") return parse_serve(rest);
     if (first == "demo") return parse_demo(rest);
+    if (first == "check") return parse_check(rest);
     if (first == "help") return parse_help(rest);
     if (first == "version") return parse_version(rest);
     return parse_run(args);

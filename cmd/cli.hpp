@@ -4,6 +4,7 @@
 //
 //   hload [flags] URL        a run
 //   hload demo [flags]       a run against the built-in server, which main starts
+//   hload check REPORT.json  the gates (-assert, -baseline) judged on a saved report
 //   hload serve [flags]      the built-in server alone
 //   hload help [demo|serve]  the help, as -h (demo -h, serve -h)
 //   hload version            the version, as -version
@@ -11,6 +12,7 @@
 #include <string>
 #include <variant>
 
+#include "cmd/gate_flags.hpp"
 #include "cmd/serve_config.hpp"
 #include "engine/run_config.hpp"
 
@@ -19,6 +21,7 @@ namespace hload::cli {
 // RunCommand is a load test of config.url.
 struct RunCommand {
   engine::RunConfig config;
+  GateOptions gates;
 };
 
 // DemoCommand is a run against the built-in server: config.url is empty, and main starts the
@@ -26,6 +29,13 @@ struct RunCommand {
 // sharing two connections: the pool's queues at work); any run flag overrides them.
 struct DemoCommand {
   engine::RunConfig config;
+  GateOptions gates;
+};
+
+// CheckCommand judges a saved report by the gate flags, sending no request.
+struct CheckCommand {
+  std::string report;  // the report file
+  GateOptions gates;
 };
 
 // ServeCommand runs the built-in server until interrupted.
@@ -49,8 +59,8 @@ struct BadUsage {
   std::string message;
 };
 
-using ParseResult =
-    std::variant<RunCommand, DemoCommand, ServeCommand, ShowHelp, ShowVersion, BadUsage>;
+using ParseResult = std::variant<RunCommand, DemoCommand, CheckCommand, ServeCommand, ShowHelp,
+                                 ShowVersion, BadUsage>;
 
 // parse_command_line reads argv (argv[0] is the program's name) and every file it names (-D).
 // A subcommand (serve, demo, help, version) must be the first word; flags and the URL may come in

@@ -11,10 +11,12 @@
 #include <exception>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "cmd/cli.hpp"
 #include "cmd/fd_limit.hpp"
+#include "cmd/gating.hpp"
 #include "cmd/output_check.hpp"
 #include "cmd/progress_line.hpp"
 #include "cmd/server/builtin_server.hpp"
@@ -22,6 +24,8 @@
 #include "engine/engine.hpp"
 #include "engine/target.hpp"
 #include "reporters/csv_report.hpp"
+#include "reporters/gate_report.hpp"
+#include "reporters/json_report.hpp"
 #include "reporters/report_writer.hpp"
 
 namespace hload::cli {
@@ -50,10 +54,46 @@ server::ServerOptions server_options(const ServeConfig& c) {
   return o;
 }
 
-int run(engine::RunConfig cfg) {
+// skeleton_report is the JSON report of cfg's run before any request: the fields gates may
+// name. Its host is the target's; hosts a redirect reaches appear only as the run goes.
+nlohmann::ordered_json skeleton_report(const engine::RunConfig& cfg) {
+  engine::RunResult r;
+  r.config = cfg;
+  r.hosts[engine::make_target(cfg).key.to_string()];
+  return reporters::to_json(r);
+}
+
+// render_judged renders result with the gates' verdict, if there is one: under "gates" in the
+// JSON report, after the text report; the other formats carry no verdict, which then goes to
+// standard error.
+std::string render_judged(const engine::RunResult& result, nlohmann::ordered_json report,
+                          const std::optional<reporters::GateVerdict>& verdict) {
+  const engine::OutputFormat format = result.config.output;
+  if (format == engine::OutputFormat::json) {
+    if (verdict) report["gates"] = reporters::gates_json(*verdict);
+    return report.dump(2) + "\n";
+  }
+  std::string out = reporters::render(result, format);
+  if (!verdict) return out;
+  std::ostringstream gates;
+  reporters::write_gates_text(gates, *verdict);
+  if (format == engine::OutputFormat::text) return out + "\n" + gates.str();
+  std::fputs(gates.str().c_str(), stderr);
+  return out;
+}
+
+int run(engine::RunConfig cfg, const GateOptions& gate_options) {
   reporters::OutputTarget output(cfg.output_file);
   if (const auto problem = output_problem(output)) return fail(*problem);
   if (const auto problem = fd_limit_problem(cfg, raise_fd_limit())) return fail(*problem);
+  std::optional<Gating> gating;
+  try {
+    if (gate_options.active() || !gate_options.junit.empty()) {
+      gating.emplace(gate_options, skeleton_report(cfg));
+    }
+  } catch (const std::exception& e) {  // UsageError, or TargetError for the skeleton
+    return fail(e.what());
+  }
   engine::Engine eng(cfg);
   // The per-request report is written while the run goes on.
   std::optional<reporters::ReportSink> csv_sink;
@@ -92,11 +132,22 @@ int run(engine::RunConfig cfg) {
   }
   run_over = true;
   if (progress) progress->clear();
+
+  nlohmann::ordered_json report = reporters::to_json(result);
+  std::optional<reporters::GateVerdict> verdict;
+  if (gating) verdict = gating->judge(report);
   int status = csv ? commit_report(output, *csv_sink)
-                   : deliver_report(output, reporters::render(result, cfg.output));
-  // A report that could not be written (3) says more than the signal that ended the run.
+                   : deliver_report(output, render_judged(result, report, verdict));
+  if (gating) {
+    if (const int delivered = gating->deliver(report, *verdict); status == kExitOk) {
+      status = delivered;
+    }
+  }
+  // A report that could not be written (3) says more than the signal that ended the run, and
+  // that more than a gate it failed.
   const int sig = result.interrupt_signal != 0 ? result.interrupt_signal : late_signal.load();
   if (status == kExitOk && sig != 0) status = kExitSignalBase + sig;
+  if (status == kExitOk && verdict && !verdict->passed()) status = kExitGateFailed;
   if (result.abandoned) {
     // The run left work behind that cannot be cancelled (a name lookup): waiting for it would
     // keep the process alive past its report.
@@ -107,15 +158,34 @@ int run(engine::RunConfig cfg) {
   return status;
 }
 
+// check judges a saved report by the gates, as a run would have judged it.
+int check(const CheckCommand& c) {
+  nlohmann::ordered_json report;
+  std::optional<Gating> gating;
+  try {
+    report = read_report("check", c.report);
+    gating.emplace(c.gates, report);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  const reporters::GateVerdict verdict = gating->judge(report);
+  reporters::write_gates_text(std::cout, verdict);
+  std::cout.flush();
+  if (const int delivered = gating->deliver(report, verdict); delivered != kExitOk) {
+    return delivered;
+  }
+  return verdict.passed() ? kExitOk : kExitGateFailed;
+}
+
 // demo runs against the built-in server, started in this process on a free loopback port, and
 // ends by comparing what hload reported with what the server saw.
-int demo(engine::RunConfig cfg) {
+int demo(engine::RunConfig cfg, const GateOptions& gates) {
   server::BuiltinServer srv;
   cfg.url = "http://127.0.0.1:" + std::to_string(srv.port()) + "/";
   std::fprintf(stderr,
                "hload demo: built-in server at %s; %d virtual users, at most %d connections\n",
                cfg.url.c_str(), cfg.concurrency, cfg.max_conns_per_host);
-  const int status = run(cfg);
+  const int status = run(cfg, gates);
   const server::ServerCounters c = srv.counters();
   std::fprintf(
       stderr, "hload demo: the server accepted %llu connections and served %llu requests\n",
@@ -151,8 +221,9 @@ int serve(const ServeConfig& cfg) {
 
 int dispatch(const ParseResult& parsed) {
   struct Visitor {
-    int operator()(const RunCommand& c) const { return run(c.config); }
-    int operator()(const DemoCommand& c) const { return demo(c.config); }
+    int operator()(const RunCommand& c) const { return run(c.config, c.gates); }
+    int operator()(const DemoCommand& c) const { return demo(c.config, c.gates); }
+    int operator()(const CheckCommand& c) const { return check(c); }
     int operator()(const ServeCommand& c) const { return serve(c.config); }
     int operator()(const ShowHelp& h) const {
       std::fputs(h.text.c_str(), stdout);

@@ -81,6 +81,9 @@ void add_load_flags(CLI::App& app, const RunConfig& d) {
   add_value_flag(app, "q", "QPS", "requests/s per virtual user at most; 0 = no limit",
                  shortest(d.qps_per_user));
   add_value_flag(app, "rate", "R", "requests/s in all, sent on schedule (open model); not with -q");
+  add_value_flag(app, "warmup", "DURATION",
+                 "requests that finish this soon after the start are left out of every figure "
+                 "(their dials count)");
   add_value_flag(app, "t", "SECONDS",
                  "timeout per request in seconds, as hey's, or 1500ms; 0 = none",
                  format_go_duration(d.timeout));
@@ -210,6 +213,12 @@ void read_load_flags(const CLI::App& app, RunConfig& c) {
   if (const auto* v = last_value(app, "q")) c.qps_per_user = read_real("-q", *v, Zero::allowed);
   if (const auto* v = last_value(app, "rate")) c.rate = read_real("-rate", *v, Zero::refused);
   if (const auto* v = last_value(app, "t")) c.timeout = read_seconds("-t", *v, Zero::allowed);
+  if (const auto* v = last_value(app, "warmup")) {
+    c.warmup = read_duration("-warmup", *v, Zero::allowed);
+    if (c.duration && c.warmup >= *c.duration) {
+      throw UsageError("-warmup must be shorter than -z (got " + quote(*v) + ")");
+    }
+  }
   c.threads = read_int(app, "threads", Zero::refused, c.threads, max_threads());
 }
 

@@ -39,8 +39,11 @@ struct RunConfig {
   int concurrency = 50;                   // -c: virtual users
   std::optional<std::uint64_t> requests;  // -n; 200 when neither -n nor -z is given
   std::optional<Duration> duration;       // -z
-  double qps_per_user = 0;                // -q: per virtual user; 0 = no limit
-  double rate = 0;                        // -rate: total per second, open model; 0 = closed model
+  // -warmup: requests that finish this soon after the start are left out of every figure
+  // (their dials still count); zero = none.
+  Duration warmup{};
+  double qps_per_user = 0;  // -q: per virtual user; 0 = no limit
+  double rate = 0;          // -rate: total per second, open model; 0 = closed model
   Duration timeout = std::chrono::seconds(20);  // -t: per request; 0 = none
   int threads = 1;                              // -threads
 

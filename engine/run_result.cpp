@@ -41,6 +41,7 @@ void RunResult::merge(const RunResult& o) {
   bytes_out += o.bytes_out;
   body_bytes += o.body_bytes;
   late_starts += o.late_starts;
+  warmup_requests += o.warmup_requests;
   latency.merge(o.latency);
   service_time.merge(o.service_time);
   phases.merge(o.phases);

@@ -4,6 +4,7 @@
 // this. Everything is counts and histograms: no per-request storage.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -70,6 +71,8 @@ struct RunResult {
   std::uint64_t bytes_out = 0;    // request bytes written
   std::uint64_t body_bytes = 0;   // response body bytes (hey's "Total data")
   std::uint64_t late_starts = 0;  // rate mode: requests sent after they were due
+  // -warmup: requests that finished during the warm-up, left out of everything else.
+  std::uint64_t warmup_requests = 0;
 
   // Latency: issue to last byte; in rate mode, response time (from when the request was due).
   Histogram latency;
@@ -80,7 +83,14 @@ struct RunResult {
   std::map<std::string, std::string> error_examples;  // by kind: the first message seen
   std::map<std::string, HostResult> hosts;            // by ConnKey::to_string()
 
-  double rps() const { return elapsed_s > 0 ? static_cast<double>(requests) / elapsed_s : 0.0; }
+  // measured_s is the part of the run the figures describe: all of it but the warm-up.
+  double measured_s() const {
+    const double warmup = std::chrono::duration<double>(config.warmup).count();
+    return elapsed_s > warmup ? elapsed_s - warmup : 0.0;
+  }
+  double rps() const {
+    return measured_s() > 0 ? static_cast<double>(requests) / measured_s() : 0.0;
+  }
   // failed counts the requests that were not ok: HTTP errors (a status of 400 or more) and
   // transport errors (no response at all).
   std::uint64_t failed() const { return requests - ok; }
@@ -90,7 +100,7 @@ struct RunResult {
   }
   // sent_rate is how many requests per second were sent: finished or still in flight.
   double sent_rate() const {
-    return elapsed_s > 0 ? static_cast<double>(requests + unfinished) / elapsed_s : 0.0;
+    return measured_s() > 0 ? static_cast<double>(requests + unfinished) / measured_s() : 0.0;
   }
   void merge(const RunResult& o);  // counts and histograms; config and elapsed are kept
 };

@@ -44,7 +44,7 @@ double seconds(pool::Duration d) { return std::chrono::duration<double>(d).count
 
 Worker::Worker(const RunContext& run, const HopTarget& target, int users,
                std::function<void()> on_idle)
-    : run_(run), on_idle_(std::move(on_idle)) {
+    : run_(run), on_idle_(std::move(on_idle)), warmup_end_(run.start + run.cfg.warmup) {
   if (run_.make_sink) sink_ = run_.make_sink();
   users_.reserve(users);
   for (int i = 0; i < users; ++i) users_.push_back(std::make_unique<VirtualUser>(*this, target));
@@ -99,6 +99,7 @@ HostResult& Worker::host_stats(const pool::HostPool* host) {
 }
 
 void Worker::record_hop(const HopRecord& hop) {
+  if (hop.end < warmup_end_) return;
   HostResult& h = host_stats(hop.to->host);
   ++h.requests;
   if (!hop.conn) return;
@@ -121,6 +122,10 @@ void Worker::record_hop(const HopRecord& hop) {
 }
 
 std::optional<ErrorKind> Worker::record_request(const RequestRecord& r) {
+  if (r.end < warmup_end_) {
+    ++stats_.warmup_requests;
+    return r.ec ? std::optional(classify_error(r.ec, r.timed_out)) : std::nullopt;
+  }
   ++stats_.requests;
   live_requests_.store(live_requests_.load(kRelaxed) + 1, kRelaxed);
   stats_.bytes_out += r.bytes_out;
@@ -178,10 +183,14 @@ void Worker::record_unfinished(pool::Duration age) {
 }
 
 void Worker::record_queued_at_limit(const HopTarget& to, pool::Duration d) {
+  if (run_.clock.now() < warmup_end_) return;
   host_stats(to.host).queued_at_limit.record(d);
 }
 
-void Worker::record_retry(const HopTarget& to) { ++host_stats(to.host).retries; }
+void Worker::record_retry(const HopTarget& to) {
+  if (run_.clock.now() < warmup_end_) return;
+  ++host_stats(to.host).retries;
+}
 
 std::variant<const HopTarget*, pool::error_code> Worker::redirect(
     const HopTarget& from, unsigned status, const std::string& location,

@@ -100,6 +100,7 @@ class Worker {
   std::function<void()> on_idle_;
   std::optional<boost::asio::steady_timer> sweep_timer_;
   std::unique_ptr<RequestSink> sink_;
+  const pool::TimePoint warmup_end_;  // requests that finish before it are not measured
 
   RunResult stats_;
   // Per host pool, by HostPool::index.

@@ -105,6 +105,7 @@ ordered_json config(const engine::RunConfig& c) {
   out["timeout_s"] =
       c.timeout > engine::Duration::zero() ? number(seconds(c.timeout), kSecondsDecimals) : nullptr;
   out["qps_per_user"] = c.qps_per_user > 0 ? number(c.qps_per_user, kPerSecondDecimals) : nullptr;
+  out["warmup_s"] = number(seconds(c.warmup), kSecondsDecimals);
   return out;
 }
 
@@ -127,6 +128,8 @@ ordered_json summary(const engine::RunResult& r, bool rate_mode) {
   out["body_bytes"] = r.body_bytes;
   out["interrupted"] = r.interrupted;
   out["abandoned"] = r.abandoned;
+  out["warmup_requests"] = r.warmup_requests;
+  out["measured_s"] = number(r.measured_s(), kSecondsDecimals);
   if (rate_mode) {
     out["late_starts"] = r.late_starts;
     out["sent_rps"] = number(r.sent_rate(), kPerSecondDecimals);

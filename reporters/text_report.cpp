@@ -53,6 +53,11 @@ void write_outcome(std::ostream& out, const engine::RunResult& r) {
         << duration_text(r.unfinished_oldest_ms) << " old (neither failed nor in the latencies)\n";
   }
   if (r.redirects > 0) out << "  Redirects:    " << r.redirects << " followed\n";
+  if (r.config.warmup > engine::Duration::zero()) {
+    out << "  Warm-up:      " << r.warmup_requests << " requests finished in the first "
+        << duration_text(std::chrono::duration<double, std::milli>(r.config.warmup).count())
+        << ", left out of every figure (their connections' dials are counted)\n";
+  }
 }
 
 // write_rate says what the open model asked for and what it got; a shortfall of more than 1%

@@ -503,7 +503,10 @@ TEST(ParseCommandLine, HelpSubcommandShowsWhatDashHShows) {
   EXPECT_TRUE(help_text({"help"}).starts_with("Usage: hload [flags] URL\n"));
   EXPECT_TRUE(help_text({"help", "demo"}).starts_with("Usage: hload demo [flags]\n"));
   EXPECT_TRUE(help_text({"help", "serve"}).starts_with("Usage: hload serve [flags]\n"));
-  for (const std::string name : {"hload help [demo|serve]", "hload version"}) {
+  EXPECT_EQ(help_text({"help", "check"}), help_text({"check", "-h"}));
+  EXPECT_TRUE(help_text({"help", "check"}).starts_with("Usage: hload check [flags] REPORT.json\n"));
+  for (const std::string name :
+       {"hload help [demo|check|serve]", "hload check [flags] REPORT.json", "hload version"}) {
     EXPECT_NE(help_text({"help"}).find(name), std::string::npos) << name;
   }
 }
@@ -516,12 +519,13 @@ TEST(ParseCommandLine, VersionSubcommandShowsWhatDashVersionShows) {
 
 TEST(ParseCommandLine, HelpAndVersionSubcommandsRefuseStrayWords) {
   EXPECT_EQ(usage_error({"help", "bogus"}),
-            "help takes demo, serve or nothing (got \"bogus\"; usage: hload help [demo|serve])");
-  EXPECT_NE(usage_error({"help", "demo", "serve"}).find("help takes demo, serve or nothing"),
+            "help takes demo, check, serve or nothing (got \"bogus\"; usage: hload help "
+            "[demo|check|serve])");
+  EXPECT_NE(usage_error({"help", "demo", "serve"}).find("help takes demo, check, serve or nothing"),
             std::string::npos);
   EXPECT_EQ(usage_error({"version", "-c"}), "version takes no arguments (got \"-c\")");
   EXPECT_EQ(usage_error({"-c", "5", "help"}),
-            "help must be the first word (usage: hload help [demo|serve])");
+            "help must be the first word (usage: hload help [demo|check|serve])");
   EXPECT_EQ(usage_error({kUrl, "version"}),
             "version must be the first word (usage: hload version)");
   EXPECT_EQ(usage_error({"-c", "5", "serve"}),
