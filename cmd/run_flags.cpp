@@ -76,8 +76,8 @@ void add_load_flags(CLI::App& app, const RunConfig& d) {
   add_value_flag(app, "c", "N", "concurrent virtual users, at least 1",
                  std::to_string(d.concurrency));
   add_value_flag(app, "z", "DURATION",
-                 "run this long (10s, 1m30s), then abandon requests in flight, uncounted; with "
-                 "-n, until either is met");
+                 "run this long (10s, 1m30s), then stop: requests in flight are reported as "
+                 "unfinished; with -n, until either is met");
   add_value_flag(app, "q", "QPS", "requests/s per virtual user at most; 0 = no limit",
                  shortest(d.qps_per_user));
   add_value_flag(app, "rate", "R", "requests/s in all, sent on schedule (open model); not with -q");

@@ -233,12 +233,16 @@ void write_host(std::ostream& out, const std::string& key, const engine::HostRes
   out << label("held back:") << "by the limit               " << wait_line(h.queued_at_limit)
       << "\n";
   out << label("TLS handshakes:") << h.tls_handshakes << " (" << h.tls_resumed << " resumed)\n";
+  // Only the reasons that occurred: seven columns of mostly zeros would hide the one that did.
   out << label("closes:");
+  bool any = false;
   for (int i = 0; i < pool::kCloseReasons; ++i) {
-    out << (i ? "  " : "") << pool::to_string(static_cast<pool::CloseReason>(i)) << " "
+    if (h.closes[i] == 0) continue;
+    out << (any ? "  " : "") << pool::to_string(static_cast<pool::CloseReason>(i)) << " "
         << h.closes[i];
+    any = true;
   }
-  out << "\n";
+  out << (any ? "\n" : "none\n");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // The gate flags of a run and of `hload check`, as the command line reads them.
 
+#include <algorithm>
+#include <sstream>
 #include <string>
 #include <variant>
 #include <vector>
@@ -65,6 +67,24 @@ TEST(GateFlags, CheckJudgesOneReport) {
   EXPECT_EQ(usage_error({"check", "-assert", "p99<1s", "a.json", "b.json"}),
             "check judges one report (got \"b.json\")");
   EXPECT_EQ(usage_error({"check", "-c", "5", "a.json"}).rfind("unknown flag -c", 0), 0u);
+}
+
+// Every help fits a terminal of 100 columns: long descriptions wrap under themselves, and a
+// default is never split from its value.
+TEST(HelpText, FitsInAHundredColumns) {
+  for (const std::vector<std::string>& words : std::vector<std::vector<std::string>>{
+           {"-h"}, {"demo", "-h"}, {"serve", "-h"}, {"check", "-h"}}) {
+    const ParseResult r = parse(words);
+    ASSERT_TRUE(std::holds_alternative<ShowHelp>(r));
+    std::istringstream text(std::get<ShowHelp>(r).text);
+    for (std::string line; std::getline(text, line);) {
+      // µ and other UTF-8 letters count once.
+      const auto columns =
+          std::count_if(line.begin(), line.end(), [](char c) { return (c & 0xC0) != 0x80; });
+      EXPECT_LE(columns, 100) << line;
+      EXPECT_EQ(line.find("(default\n"), std::string::npos);
+    }
+  }
 }
 
 }  // namespace

@@ -133,9 +133,17 @@ TEST(TextReportTest, ConnectionPoolTable) {
                               "5.00ms  max 5.00ms   (n=3)\n"));
   EXPECT_THAT(pool, HasSubstr("    held back:       by the limit               none\n"));
   EXPECT_THAT(pool, HasSubstr("    TLS handshakes:  0 (0 resumed)\n"));
-  EXPECT_THAT(pool,
-              HasSubstr("    closes:          server_close 0  client_close 0  idle_timeout 0  "
-                        "idle_overflow 0  protocol 0  error 0  run_end 2\n"));
+  EXPECT_THAT(pool, HasSubstr("    closes:          run_end 2\n"));
+}
+
+TEST(TextReportTest, ClosesListTheReasonsThatOccurred) {
+  auto r = sample_result();
+  auto& closes = r.hosts[kHost].closes;
+  closes[static_cast<int>(pool::CloseReason::server_close)] = 198;
+  closes[static_cast<int>(pool::CloseReason::protocol)] = 1;
+  EXPECT_THAT(text(r), HasSubstr("    closes:          server_close 198  protocol 1  run_end 2\n"));
+  closes = {};
+  EXPECT_THAT(text(r), HasSubstr("    closes:          none\n"));
 }
 
 TEST(TextReportTest, NoWaitSaysNone) {
