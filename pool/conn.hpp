@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -17,12 +18,22 @@ namespace asio = boost::asio;
 class RequestTrace;
 struct HostPool;
 
-// Request is one HTTP request as the pool carries it. The engine serializes the bytes once per
-// run (performance.md: one write per request), so the pool never formats headers.
+// HeaderField is one field of an HTTP/2 request, pseudo-header fields (:method, :scheme,
+// :authority, :path) first, names in lower case.
+struct HeaderField {
+  std::string_view name;
+  std::string_view value;
+};
+
+// Request is one HTTP request as the pool carries it. The engine builds it once per target
+// (docs/performance.md#hot-path: one write per request), in both forms a connection may need,
+// so the pool never formats headers.
 struct Request {
-  HostPool* host = nullptr;  // the pool it draws from: Transport::host_for(key)
-  std::string_view wire;     // request line, headers and body, exactly as sent
-  bool head = false;         // a HEAD request: the response has no body whatever its headers say
+  HostPool* host = nullptr;             // the pool it draws from: Transport::host_for(key)
+  std::string_view wire;                // HTTP/1.1: request line, headers and body, exactly as sent
+  std::span<const HeaderField> fields;  // HTTP/2: the header fields
+  std::string_view body;                // HTTP/2: the body (HTTP/1.1 has it in wire)
+  bool head = false;  // a HEAD request: the response has no body whatever its headers say
   // replayable: sending it twice is safe (idempotent method or an idempotency key). Decides the
   // retry of architecture §4 rule 9 once bytes have been written.
   bool replayable = true;
@@ -49,17 +60,32 @@ struct ConnResult {
   bool got_any = false;    // some byte of the response arrived
 };
 
-// Conn is one connection the pool owns: HTTP/1.1 now, HTTP/2 later. The pool branches on
-// spare capacity (max_concurrent_streams), never on protocol.
+// ConnEvents is how a connection tells the pool of what happens to it outside a round trip:
+// the server changed how many streams it allows (SETTINGS), said it takes no more (GOAWAY), or
+// closed it. The pool implements it; a connection calls it on its own executor.
+class ConnEvents {
+ public:
+  virtual void on_conn_changed() = 0;
+
+ protected:
+  ~ConnEvents() = default;
+};
+
+// Conn is one connection the pool owns: HTTP/1.1, or HTTP/2 carrying many requests at once.
+// The pool branches on spare capacity (max_concurrent_streams), never on protocol.
 class Conn {
  public:
   virtual ~Conn() = default;
 
   // round_trip writes req and reads the whole response, body included, before it returns: a
-  // connection goes back to the pool only after its body is read (architecture §4 rule 6).
+  // connection goes back to the pool only after its body is read (docs/architecture.md#rule-6).
+  // Up to max_concurrent_streams() round trips may be under way at once, each from any
+  // executor; the connection does its I/O on its own.
   virtual asio::awaitable<ConnResult> round_trip(const Request& req, Response& resp) = 0;
 
-  // max_concurrent_streams is how many requests the connection carries at once: 1 for HTTP/1.1.
+  // max_concurrent_streams is how many requests the connection carries at once: 1 for
+  // HTTP/1.1; for HTTP/2 what the server's SETTINGS allow, which may change while it is open.
+  // Safe from any thread.
   virtual int max_concurrent_streams() const noexcept = 0;
 
   // reusable says whether the connection may carry another request after its last round trip
@@ -74,6 +100,13 @@ class Conn {
   // peer_closed checks, without blocking, whether the server closed the connection or sent
   // something unsolicited while it sat idle. Such a connection is never handed out.
   virtual bool peer_closed() noexcept = 0;
+
+  // protocol names what the connection speaks, for reports: "http/1.1" or "h2".
+  virtual std::string_view protocol() const noexcept = 0;
+
+  // set_events registers the pool for on_conn_changed. HTTP/1.1 connections never call it:
+  // nothing changes while they sit idle that the liveness check does not see.
+  virtual void set_events(ConnEvents* /*events*/) {}
 };
 
 }  // namespace hload::pool

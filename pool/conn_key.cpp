@@ -11,7 +11,7 @@ std::string ConnKey::to_string() const {
   }
   s += ':' + std::to_string(port);
   if (!proxy.empty()) s += " via " + proxy;
-  if (h1_only) s += " (h1)";
+  // A run speaks one way to every host, so the report's names need not say which.
   return s;
 }
 

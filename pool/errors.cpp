@@ -17,6 +17,12 @@ class PoolCategory final : public boost::system::error_category {
     switch (static_cast<Errc>(ev)) {
       case Errc::dial_timeout:
         return "dial timed out";
+      case Errc::refused_stream:
+        return "stream refused by the server before it was processed";
+      case Errc::stream_reset:
+        return "stream reset by the server";
+      case Errc::h2_protocol:
+        return "HTTP/2 protocol error";
     }
     return "unknown hload.pool error";
   }
@@ -25,6 +31,10 @@ class PoolCategory final : public boost::system::error_category {
     switch (static_cast<Errc>(ev)) {
       case Errc::dial_timeout:
         return boost::system::errc::make_error_condition(boost::system::errc::timed_out);
+      case Errc::refused_stream:
+      case Errc::stream_reset:
+      case Errc::h2_protocol:
+        break;
     }
     return {ev, *this};
   }

@@ -13,6 +13,14 @@ namespace hload::pool {
 // so each value is a kind of its own.
 enum class Errc {
   dial_timeout = 1,  // the dial (resolve and connect) took longer than its timeout
+  // HTTP/2: the server refused the stream before processing it (REFUSED_STREAM, or a stream
+  // above a GOAWAY's last stream id): safe to send again on another connection.
+  refused_stream,
+  // HTTP/2: the server reset the stream (RST_STREAM with another code than REFUSED_STREAM).
+  stream_reset,
+  // HTTP/2: the connection broke the protocol or was torn down with the stream open (a
+  // GOAWAY with an error code, a frame nghttp2 refused).
+  h2_protocol,
 };
 
 // pool_category is the category of Errc values, named "hload.pool". Its conditions map

@@ -37,6 +37,8 @@ class BasicHttp1Conn final : public Conn {
 
   CloseReason close_reason() const noexcept override { return close_reason_; }
 
+  std::string_view protocol() const noexcept override { return "http/1.1"; }
+
   // peer_closed peeks at the socket without blocking: true when the server closed it, sent
   // bytes nobody asked for (an idle timeout's 408, say) or the socket is in error. A stream
   // without a socket (in-memory tests) never reports a close.

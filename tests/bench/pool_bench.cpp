@@ -19,7 +19,9 @@
 namespace hload::test {
 namespace {
 
-pool::ConnKey bench_key() { return pool::ConnKey{"http", "bench.test", 80, "", false}; }
+pool::ConnKey bench_key() {
+  return pool::ConnKey{"http", "bench.test", 80, "", pool::ConnKey::Http::v1};
+}
 
 // One requester; every acquisition finds the connection it released.
 void BM_AcquireReleaseIdle(benchmark::State& state) {

@@ -37,7 +37,8 @@ Outcome drive(std::uint16_t port) {
   o.max_conns_per_host = 2;
   o.max_idle_conns_per_host = kRequesters;
   pool::Transport t(o, dialer, clock);
-  pool::HostPool* host = t.host_for(pool::ConnKey{"http", "127.0.0.1", port, "", false});
+  pool::HostPool* host =
+      t.host_for(pool::ConnKey{"http", "127.0.0.1", port, "", pool::ConnKey::Http::v1});
   const std::string wire = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
   Outcome out;

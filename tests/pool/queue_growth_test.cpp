@@ -31,7 +31,8 @@ TEST(QueueGrowth, QueuesHoldOnlyLiveWaitersOverAMillionAcquisitions) {
   o.max_conns_per_host = 2;
   o.max_idle_conns_per_host = kRequesters;
   pool::Transport t(o, dialer, clock);
-  pool::HostPool* host = t.host_for(pool::ConnKey{"http", "q.test", 80, "", false});
+  pool::HostPool* host =
+      t.host_for(pool::ConnKey{"http", "q.test", 80, "", pool::ConnKey::Http::v1});
 
   int acquired = 0;
   int cancelled = 0;

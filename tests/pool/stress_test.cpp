@@ -178,7 +178,8 @@ TEST_P(StressTest, PoolStaysCleanUnderRandomRacesAndCancellations) {
   o.max_idle_conns_per_host = kThreads * kRequestersPerThread;
   o.race_hook = race_delay;
   pool::Transport t(o, dialer, clock);
-  pool::HostPool* host = t.host_for(pool::ConnKey{"http", "127.0.0.1", srv.port(), "", false});
+  pool::HostPool* host =
+      t.host_for(pool::ConnKey{"http", "127.0.0.1", srv.port(), "", pool::ConnKey::Http::v1});
 
   std::vector<std::unique_ptr<asio::io_context>> ios;
   for (int i = 0; i < kThreads; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
@@ -260,7 +261,8 @@ TEST(CancelAfterRoundTrip, ReachesNothingOnceTheConnectionIsClosed) {
   asio::io_context io(1);
   asio::cancellation_signal cancel;
   pool::Request req;
-  req.host = t.host_for(pool::ConnKey{"http", "127.0.0.1", srv.port(), "", false});
+  req.host =
+      t.host_for(pool::ConnKey{"http", "127.0.0.1", srv.port(), "", pool::ConnKey::Http::v1});
   req.wire = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   req.cancel = cancel.slot();
   pool::Response resp;

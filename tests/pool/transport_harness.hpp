@@ -24,7 +24,7 @@ using pool::AcquireOutcome;
 using pool::CloseReason;
 
 inline pool::ConnKey key_of(const std::string& host, std::uint16_t port = 80) {
-  return pool::ConnKey{"http", host, port, "", false};
+  return pool::ConnKey{"http", host, port, "", pool::ConnKey::Http::v1};
 }
 
 // Getter asks the pool for a connection with get_conn and keeps what it got.

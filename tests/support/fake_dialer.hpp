@@ -77,6 +77,7 @@ class FakeConn final : public pool::Conn {
   int max_concurrent_streams() const noexcept override { return 1; }
   bool reusable() const noexcept override { return reusable_; }
   pool::CloseReason close_reason() const noexcept override { return close_reason_; }
+  std::string_view protocol() const noexcept override { return "http/1.1"; }
   bool peer_closed() noexcept override { return state_->peer_closed; }
   int id() const noexcept { return state_->id; }
 
