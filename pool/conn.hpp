@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -62,13 +63,13 @@ struct ConnResult {
 
 // ConnEvents is how a connection tells the pool of what happens to it outside a round trip:
 // the server changed how many streams it allows (SETTINGS), said it takes no more (GOAWAY), or
-// closed it. The pool implements it; a connection calls it on its own executor.
+// closed it. The pool implements it; a connection calls it on its own executor, and may do so
+// after the pool has let go of the connection (the pool then ignores it), which is why it is
+// shared.
 class ConnEvents {
  public:
+  virtual ~ConnEvents() = default;
   virtual void on_conn_changed() = 0;
-
- protected:
-  ~ConnEvents() = default;
 };
 
 // Conn is one connection the pool owns: HTTP/1.1, or HTTP/2 carrying many requests at once.
@@ -106,7 +107,7 @@ class Conn {
 
   // set_events registers the pool for on_conn_changed. HTTP/1.1 connections never call it:
   // nothing changes while they sit idle that the liveness check does not see.
-  virtual void set_events(ConnEvents* /*events*/) {}
+  virtual void set_events(std::shared_ptr<ConnEvents> /*events*/) {}
 };
 
 }  // namespace hload::pool
