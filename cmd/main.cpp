@@ -1,6 +1,6 @@
-// hload: argv → command → run or serve → report → exit status (architecture §7: 0 run done,
-// 1 a gate failed, 2 bad usage or a run that could not start, 3 a run whose report could not be
-// written).
+// hload: argv → command → run or serve → report → exit status (docs/architecture.md#exit-codes:
+// 0 run done, 1 a gate failed, 2 bad usage or a run that could not start, 3 a run whose report
+// could not be written).
 
 #include <unistd.h>
 

@@ -18,13 +18,13 @@ class RequestTrace;
 struct HostPool;
 
 // Request is one HTTP request as the pool carries it. The engine serializes the bytes once per
-// run (performance.md: one write per request), so the pool never formats headers.
+// run (docs/performance.md#hot-path: one write per request), so the pool never formats headers.
 struct Request {
   HostPool* host = nullptr;  // the pool it draws from: Transport::host_for(key)
   std::string_view wire;     // request line, headers and body, exactly as sent
   bool head = false;         // a HEAD request: the response has no body whatever its headers say
   // replayable: sending it twice is safe (idempotent method or an idempotency key). Decides the
-  // retry of architecture §4 rule 9 once bytes have been written.
+  // retry of docs/architecture.md#rule-9 once bytes have been written.
   bool replayable = true;
   RequestTrace* trace = nullptr;
   // cancel abandons the request (timeout, Ctrl-C) wherever it is: waiting for a connection,
@@ -56,7 +56,7 @@ class Conn {
   virtual ~Conn() = default;
 
   // round_trip writes req and reads the whole response, body included, before it returns: a
-  // connection goes back to the pool only after its body is read (architecture §4 rule 6).
+  // connection goes back to the pool only after its body is read (docs/architecture.md#rule-6).
   virtual asio::awaitable<ConnResult> round_trip(const Request& req, Response& resp) = 0;
 
   // max_concurrent_streams is how many requests the connection carries at once: 1 for HTTP/1.1.

@@ -59,7 +59,7 @@ BuiltinServer::BuiltinServer(ServerOptions options) {
   validate(options);
   std::vector<asio::any_io_executor> executors;
   for (int i = 0; i < options.threads; ++i) {
-    // One io_context per thread, as the client does (performance.md).
+    // One io_context per thread, as the client does (docs/performance.md#hot-path).
     contexts_.push_back(std::make_unique<asio::io_context>(1));
     guards_.push_back(asio::make_work_guard(*contexts_.back()));
     executors.push_back(contexts_.back()->get_executor());

@@ -2,7 +2,8 @@
 
 // A deterministic harness for Transport: one io_context driven with poll(), a FakeDialer whose
 // dials finish only when the test says, a ManualClock, and requesters whose results the test
-// reads after each step. Every step ends with the pool's invariants checked (§4 rule 11).
+// reads after each step. Every step ends with the pool's invariants checked
+// (docs/architecture.md#rule-11).
 
 #include <memory>
 #include <optional>

@@ -1,6 +1,6 @@
-// Deterministic tests of the pool rules of architecture §4, one group per rule. Each test drives
-// the Transport step by step with a fake dialer and a manual clock; the harness checks the
-// invariants of rule 11 after every step.
+// Deterministic tests of the pool rules of docs/architecture.md#pool-rules, one group per rule.
+// Each test drives the Transport step by step with a fake dialer and a manual clock; the harness
+// checks the invariants of rule 11 after every step.
 
 #include "pool/transport.hpp"
 
