@@ -48,7 +48,7 @@ server::ServerOptions server_options(const ServeConfig& c) {
   return o;
 }
 
-int run(engine::RunConfig cfg) {
+int run(const engine::RunConfig& cfg) {
   reporters::OutputTarget output(cfg.output_file);
   if (const auto problem = output_problem(output)) return fail(*problem);
   engine::Engine eng(cfg);
@@ -122,7 +122,7 @@ int serve(const ServeConfig& cfg) {
     return fail(std::string("serve: ") + e.what());
   }
   std::fprintf(stderr, "hload serve: listening on http://%s:%u/ (Ctrl-C to stop)\n",
-               ServeConfig::bind_address, srv->port());
+               ServeConfig::kBindAddress, srv->port());
   int sig = 0;
   sigwait(&stop_signals, &sig);
   srv->stop();
