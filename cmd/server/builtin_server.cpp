@@ -61,8 +61,8 @@ BuiltinServer::BuiltinServer(ServerOptions options) {
   for (int i = 0; i < options.threads; ++i) {
     // One io_context per thread, as the client does (docs/performance.md#hot-path).
     contexts_.push_back(std::make_unique<asio::io_context>(1));
-    guards_.emplace_back(asio::make_work_guard(*contexts_.back()));
-    executors.push_back(contexts_.back()->get_executor());
+    guards_.push_back(asio::make_work_guard(*contexts_.back()));
+    executors.emplace_back(contexts_.back()->get_executor());
   }
   start(std::move(executors), options);
   for (auto& ctx : contexts_) threads_.emplace_back([c = ctx.get()] { c->run(); });
