@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# checks_test.sh SCRIPTS_DIR: the format and layering checkers pass a clean tree and fail on a
-# deliberately bad change of each kind they guard against.
+# checks_test.sh SCRIPTS_DIR: the format, layering and clang-tidy checkers pass a
+# clean tree and fail on a deliberately bad change of each kind they guard against.
 set -uo pipefail
 
 scripts=${1:?usage: checks_test.sh SCRIPTS_DIR}
@@ -60,5 +60,24 @@ expect 1 "reporters including the engine beyond its results" "$scripts/check-lay
 t=$(tree unformatted)
 printf 'int  f( int x ){return x;}\n' >"$t/cmd/bad.cpp"
 expect 1 "a file clang-format would change" "$scripts/check-format.sh" "$t"
+
+# clang-tidy with the project's .clang-tidy, over a compile database of one file.
+if command -v clang-tidy >/dev/null; then
+  t=$(tree tidy)
+  cp "$scripts/../.clang-tidy" "$t/.clang-tidy"
+  printf 'namespace demo {\n\nint twice(int value) { return 2 * value; }\n\n}  // namespace demo\n' \
+    >"$t/cmd/tidy.cpp"
+  mkdir -p "$t/build"
+  printf '[{"directory": "%s", "command": "clang++ -std=c++20 -c %s", "file": "%s"}]\n' \
+    "$t" "$t/cmd/tidy.cpp" "$t/cmd/tidy.cpp" >"$t/build/compile_commands.json"
+  expect 0 "clang-tidy on a clean file" "$scripts/check-tidy.sh" "$t/build" "$t"
+  printf 'int TwiceAgain(int value) { return 2 * value; }\n' >>"$t/cmd/tidy.cpp"
+  expect 1 "clang-tidy on a function named against the style" "$scripts/check-tidy.sh" \
+    "$t/build" "$t"
+  expect 2 "clang-tidy without a compile database" "$scripts/check-tidy.sh" "$t/none" "$t"
+else
+  echo "FAIL: clang-tidy is not installed (scripts/setup.sh installs it)"
+  failures=$((failures + 1))
+fi
 
 ((failures == 0))
