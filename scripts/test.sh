@@ -30,11 +30,13 @@ export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=68"
 declare -A outcome
 failed=0
 
-# The checks that take seconds come first: formatting and the module layering.
-echo "==== checks: format, layering"
+# The checks that take seconds come first: formatting, the module layering, and citations of
+# the design documents.
+echo "==== checks: format, layering, doc refs"
 checks=passed
 "$root/scripts/check-format.sh" || checks=FAILED
 "$root/scripts/check-layering.sh" || checks=FAILED
+"$root/scripts/check-doc-refs.sh" || checks=FAILED
 [[ $checks == passed ]] || failed=1
 tidy="not run (HLOAD_TIDY=1 runs it)"
 [[ " $flavours " == *" normal "* ]] || tidy="not run (it needs the normal build)"
