@@ -5,6 +5,7 @@
 #include "pool/transport.hpp"
 
 #include <array>
+#include <string>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -26,6 +27,22 @@ pool::TransportOptions capped(int max_conns_per_host, int max_idle = 100) {
   o.max_conns_per_host = max_conns_per_host;
   o.max_idle_conns_per_host = max_idle;
   return o;
+}
+
+// ---- The harness: EXPECT_STATE names every field that differs ------------------------------
+
+TEST(ExpectState, NamesEveryFieldThatDiffers) {
+  pool::HostSnapshot s;
+  s.open = 2;
+  s.idle = 1;
+  s.permit_waiters = 3;
+  EXPECT_TRUE(state_is("s", "want", s, {.open = 2, .idle = 1, .permit_waiters = 3}));
+  const ::testing::AssertionResult r = state_is("s", "want", s, {.open = 1, .idle = 1});
+  ASSERT_FALSE(r);
+  const std::string m = r.message();
+  EXPECT_NE(m.find("open is 2, want 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("permit_waiters is 3, want 0"), std::string::npos) << m;
+  EXPECT_EQ(m.find("idle is"), std::string::npos) << "idle matches: " << m;
 }
 
 // ---- Rule 1: looking and queueing are one step --------------------------------------------
