@@ -1,6 +1,7 @@
 #pragma once
 
-// The command line (architecture §7): hey's flags, Go style, turned into what main runs.
+// The command line (docs/architecture.md#modules): hey's flags, Go style, made into what main
+// runs.
 //
 //   hload [flags] URL        a run
 //   hload demo [flags]       a run against the built-in server, which main starts

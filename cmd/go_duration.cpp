@@ -34,7 +34,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool leading_int(std::string_view& text, Nanos& value) {
   value = 0;
   while (!text.empty() && is_digit(text.front())) {
-    const Nanos digit = static_cast<Nanos>(text.front() - '0');
+    const auto digit = static_cast<Nanos>(text.front() - '0');
     if (value > (kMaxMagnitude - digit) / 10) return false;
     value = value * 10 + digit;
     text.remove_prefix(1);
@@ -49,7 +49,7 @@ void leading_fraction(std::string_view& text, Nanos& value, double& scale) {
   scale = 1;
   bool overflowed = false;
   while (!text.empty() && is_digit(text.front())) {
-    const Nanos digit = static_cast<Nanos>(text.front() - '0');
+    const auto digit = static_cast<Nanos>(text.front() - '0');
     if (!overflowed && value <= (std::numeric_limits<Nanos>::max() - digit) / 10) {
       value = value * 10 + digit;
       scale *= 10;

@@ -1,6 +1,6 @@
-// hload: argv → command → run or serve → report → exit status (architecture §7: 0 run done,
-// 1 a gate failed, 2 bad usage or a run that could not start, 3 a run whose report could not be
-// written).
+// hload: argv → command → run or serve → report → exit status (docs/architecture.md#exit-codes:
+// 0 run done, 1 a gate failed, 2 bad usage or a run that could not start, 3 a run whose report
+// could not be written).
 
 #include <unistd.h>
 
@@ -82,7 +82,7 @@ std::string render_judged(const engine::RunResult& result, nlohmann::ordered_jso
   return out;
 }
 
-int run(engine::RunConfig cfg, const GateOptions& gate_options) {
+int run(const engine::RunConfig& cfg, const GateOptions& gate_options) {
   reporters::OutputTarget output(cfg.output_file);
   if (const auto problem = output_problem(output)) return fail(*problem);
   if (const auto problem = fd_limit_problem(cfg, raise_fd_limit())) return fail(*problem);
@@ -208,7 +208,7 @@ int serve(const ServeConfig& cfg) {
     return fail(std::string("serve: ") + e.what());
   }
   std::fprintf(stderr, "hload serve: listening on http://%s:%u/ (Ctrl-C to stop)\n",
-               ServeConfig::bind_address, srv->port());
+               ServeConfig::kBindAddress, srv->port());
   int sig = 0;
   sigwait(&stop_signals, &sig);
   srv->stop();

@@ -43,7 +43,7 @@ std::string output_name(OutputFormat format) {
 // shortest writes x as briefly as it reads back ("0", "2.5").
 std::string shortest(double x) {
   char text[32];
-  return std::string(text, std::to_chars(text, text + sizeof text, x).ptr);
+  return {text, std::to_chars(text, text + sizeof text, x).ptr};
 }
 
 void add_request_flags(CLI::App& app, const RunConfig& d) {

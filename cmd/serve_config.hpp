@@ -12,7 +12,7 @@ namespace hload::cli {
 struct ServeConfig {
   // serve listens on the loopback interface only: it is a target for local runs and tests,
   // and must not turn a developer's machine into a public server.
-  static constexpr const char* bind_address = "127.0.0.1";
+  static constexpr const char* kBindAddress = "127.0.0.1";
 
   std::uint16_t port = 8080;           // -port
   std::size_t body_size = 3;           // -body-size: bytes of "ok\n" repeated and cut

@@ -22,7 +22,7 @@ void add_serve_flags(CLI::App& app) {
   const ServeConfig d;
   app.option_defaults()->group("Server");
   add_value_flag(app, "port", "N", "port to listen on, on 127.0.0.1 only", std::to_string(d.port));
-  add_value_flag(app, "body-size", "BYTES", "response body size (\"ok\\n\" repeated)",
+  add_value_flag(app, "body-size", "BYTES", R"(response body size ("ok\n" repeated))",
                  std::to_string(d.body_size));
   add_value_flag(app, "status", "CODE", "response status, 200-999", std::to_string(d.status));
   add_value_flag(app, "delay", "DURATION", "wait before each response (5ms, 1s)",

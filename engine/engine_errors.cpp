@@ -24,8 +24,8 @@ class EngineCategory final : public boost::system::error_category {
 }  // namespace
 
 const boost::system::error_category& engine_category() noexcept {
-  static const EngineCategory category;
-  return category;
+  static const EngineCategory kCategory;
+  return kCategory;
 }
 
 pool::error_code make_error_code(EngineErrc e) noexcept {

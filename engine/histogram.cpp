@@ -20,8 +20,8 @@ namespace {
 using Axis = boost::histogram::axis::regular<double, boost::histogram::axis::transform::log>;
 
 const Axis& axis() {
-  static const Axis a(Histogram::kBuckets, Histogram::kMinMs, Histogram::kMaxMs);
-  return a;
+  static const Axis kAxis(Histogram::kBuckets, Histogram::kMinMs, Histogram::kMaxMs);
+  return kAxis;
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
 
-// RunConfig is everything a run needs, as the command line gave it (architecture §7). cmd/
-// fills and validates it; the engine only reads it.
+// RunConfig is everything a run needs, as the command line gave it (docs/architecture.md#modules).
+// cmd/ fills and validates it; the engine only reads it.
 
 #include <chrono>
 #include <cstdint>
@@ -47,7 +47,7 @@ struct RunConfig {
   Duration timeout = std::chrono::seconds(20);  // -t: per request; 0 = none
   int threads = 1;                              // -threads
 
-  // The pool (architecture §3).
+  // The pool (docs/architecture.md#knobs).
   int max_conns_per_host = 0;
   int max_idle_conns_per_host = 0;  // 0: the concurrency
   int max_idle_conns = 0;

@@ -1,7 +1,7 @@
 #pragma once
 
-// RunResult is what a run measured (architecture §5), merged over threads. Reporters read only
-// this. Everything is counts and histograms: no per-request storage.
+// RunResult is what a run measured (docs/architecture.md#metrics), merged over threads. Reporters
+// read only this. Everything is counts and histograms: no per-request storage.
 
 #include <array>
 #include <chrono>
@@ -40,7 +40,7 @@ struct HostResult {
   void merge(const HostResult& o);
 };
 
-// Phases are the parts of a request's life (architecture §5), each a histogram.
+// Phases are the parts of a request's life (docs/architecture.md#metrics), each a histogram.
 struct Phases {
   Histogram wait_conn;   // asking the pool until holding a connection
   Histogram dial;        // the dial, for requests served by their own dial

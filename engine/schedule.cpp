@@ -38,8 +38,7 @@ std::uint64_t Schedule::dropped(TimePoint end) const noexcept {
   if (last <= start_) return 0;
   // Slot i is due at start + i * interval; those due before `last` should have been sent.
   const auto span = (last - start_).count();
-  std::uint64_t due =
-      static_cast<std::uint64_t>((span + interval_.count() - 1) / interval_.count());
+  auto due = static_cast<std::uint64_t>((span + interval_.count() - 1) / interval_.count());
   if (limit_) due = std::min(due, *limit_);
   const std::uint64_t claimed = std::min(issued_.load(std::memory_order_relaxed), due);
   return due - claimed;

@@ -1,7 +1,7 @@
 #pragma once
 
-// Target is the request a run sends, serialized once (performance.md: one write per request,
-// nothing formatted per request) together with the pool key it is sent to.
+// Target is the request a run sends, serialized once (docs/performance.md#hot-path: one write per
+// request, nothing formatted per request) together with the pool key it is sent to.
 
 #include <stdexcept>
 #include <string>

@@ -34,7 +34,7 @@ pool::Duration sweep_period(pool::Duration timeout) {
                                     std::chrono::milliseconds(100));
 }
 
-void check_spawned(std::exception_ptr e) {
+void check_spawned(const std::exception_ptr& e) {
   if (e) HLOAD_BUG("a virtual user ended with an exception");
 }
 

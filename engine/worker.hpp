@@ -1,8 +1,8 @@
 #pragma once
 
 // Worker is one thread of a run: its io_context, the virtual users it runs, a sweep that times
-// out their requests (one timer per thread, not one per request: docs/performance.md), and the
-// statistics of its requests, merged into the run's result at the end.
+// out their requests (one timer per thread, not one per request: docs/performance.md#hot-path),
+// and the statistics of its requests, merged into the run's result at the end.
 
 #include <array>
 #include <atomic>

@@ -23,8 +23,8 @@ class SteadyClock final : public Clock {
 
 // steady_clock is the one real clock, for code that has no other to be given.
 inline const Clock& steady_clock() noexcept {
-  static const SteadyClock clock;
-  return clock;
+  static const SteadyClock kClock;
+  return kClock;
 }
 
 }  // namespace hload::pool

@@ -36,7 +36,7 @@ struct Request {
   std::string_view body;                // HTTP/2: the body (HTTP/1.1 has it in wire)
   bool head = false;  // a HEAD request: the response has no body whatever its headers say
   // replayable: sending it twice is safe (idempotent method or an idempotency key). Decides the
-  // retry of architecture §4 rule 9 once bytes have been written.
+  // retry of docs/architecture.md#rule-9 once bytes have been written.
   bool replayable = true;
   RequestTrace* trace = nullptr;
   // cancel abandons the request (timeout, Ctrl-C) wherever it is: waiting for a connection,

@@ -21,6 +21,7 @@ struct ConnKey {
   // to_string names the key in reports, e.g. "http://127.0.0.1:18080".
   std::string to_string() const;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): the defaulted <=> compares with 0, not a pointer.
   auto operator<=>(const ConnKey&) const = default;
 };
 

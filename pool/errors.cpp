@@ -43,8 +43,8 @@ class PoolCategory final : public boost::system::error_category {
 }  // namespace
 
 const boost::system::error_category& pool_category() noexcept {
-  static const PoolCategory category;
-  return category;
+  static const PoolCategory kCategory;
+  return kCategory;
 }
 
 error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), pool_category()}; }

@@ -11,9 +11,9 @@ namespace hload::pool {
 // template only so that codec tests can run it over an in-memory stream; the pool uses
 // Http1Conn. Its definitions are in http1_conn_impl.hpp, compiled once for Http1Conn.
 //
-// Hot path (performance.md): one write of the pre-serialized request, then reads into a buffer
-// the connection keeps, parsed without storing headers; no timer, no socket option, no
-// exception per request. Every failure is returned as a value.
+// Hot path (docs/performance.md#hot-path): one write of the pre-serialized request, then reads
+// into a buffer the connection keeps, parsed without storing headers; no timer, no socket option,
+// no exception per request. Every failure is returned as a value.
 template <class Stream>
 class BasicHttp1Conn final : public Conn {
  public:

@@ -80,9 +80,10 @@ struct WantConn {
 // Dial is a connection attempt in flight. It holds a permit of its host from start to end.
 // Its owner is the waiter it serves. A dial whose owner leaves is given to a waiter queued for
 // a permit; with none, it is left unowned and the next waiter adopts it instead of dialing
-// again, so dials in flight never outnumber the most waiters there were at once (§4 rule 10)
-// and no connection half made is thrown away. An unowned dial that finishes goes to the oldest
-// waiter or the idle list; close_idle_connections cancels those still in flight.
+// again, so dials in flight never outnumber the most waiters there were at once, and no
+// connection half made is thrown away (docs/architecture.md#rule-10). An unowned dial that
+// finishes goes to the oldest waiter or the idle list; close_idle_connections cancels those still
+// in flight.
 struct Dial : std::enable_shared_from_this<Dial> {
   enum class State : std::uint8_t { owned, unowned, cancelled };
   HostPool* host = nullptr;

@@ -10,9 +10,9 @@ namespace hload::pool {
 
 // ResponseParser parses one HTTP/1.x response and keeps only what the pool and the statistics
 // need: the status, whether the connection may be kept, and how many body bytes arrived. It
-// stores no header and no body (performance.md: header storage was most of the user-space cost
-// of a request), so the body may be of any size. Beast parsers are not reusable: construct one
-// per response; it allocates nothing when fed one contiguous buffer.
+// stores no header and no body (docs/performance.md#hot-path: header storage was most of the
+// user-space cost of a request), so the body may be of any size. Beast parsers are not reusable:
+// construct one per response; it allocates nothing when fed one contiguous buffer.
 class ResponseParser final : public boost::beast::http::basic_parser<false> {
  public:
   // head_request: the request was HEAD, so the response has no body whatever its headers say.

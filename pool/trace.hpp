@@ -9,7 +9,7 @@ namespace hload::pool {
 
 struct ConnKey;
 
-// AcquireOutcome is how a request got its connection (architecture §5 "acquire").
+// AcquireOutcome is how a request got its connection ("acquire" in docs/architecture.md#metrics).
 enum class AcquireOutcome : std::uint8_t {
   idle,     // taken from the idle list at once
   handoff,  // waited, then got a connection another request released or a dial nobody claimed
@@ -17,7 +17,7 @@ enum class AcquireOutcome : std::uint8_t {
 };
 inline constexpr int kAcquireOutcomes = 3;
 
-// CloseReason is why the pool closed a connection (architecture §5 "closes").
+// CloseReason is why the pool closed a connection ("closes" in docs/architecture.md#metrics).
 enum class CloseReason : std::uint8_t {
   server_close,   // the server said Connection: close, spoke HTTP/1.0, or closed the socket
   client_close,   // hload asked for it: keep-alive is off (-disable-keepalive)

@@ -228,8 +228,8 @@ asio::awaitable<std::tuple<error_code>> Transport::wait_for_delivery(
     }
     run(later);
   };
-  constexpr auto token = asio::as_tuple(asio::use_awaitable);
-  return asio::async_initiate<decltype(token), void(error_code)>(std::move(initiate), token);
+  constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+  return asio::async_initiate<decltype(kToken), void(error_code)>(std::move(initiate), kToken);
 }
 
 void Transport::cancel_waiter(WantConn& w) {
@@ -545,7 +545,7 @@ void Transport::run(Deferred& later) {
     asio::post(d->executor, [d] { d->signal.emit(asio::cancellation_type::terminal); });
   }
   for (auto& d : later.spawn) {
-    asio::co_spawn(d->executor, dial_conn_for(d), [](std::exception_ptr e) {
+    asio::co_spawn(d->executor, dial_conn_for(d), [](const std::exception_ptr& e) {
       if (e) HLOAD_BUG("a dial ended with an exception");
     });
   }

@@ -1,7 +1,7 @@
 #pragma once
 
 // Transport is hload's connection pool: one object shared by every virtual user of a run, with
-// the semantics of Go's net/http Transport after its 2019 rework (architecture §4):
+// the semantics of Go's net/http Transport after its 2019 rework (docs/architecture.md#pool-rules):
 //
 //  - Looking for an idle connection and queueing as a waiter are one step under one lock.
 //  - Idle lists are most-recently-used first; broken and expired entries are skipped and closed.
@@ -13,8 +13,8 @@
 //    the idle list.
 //  - A connection returns only after its response body was read to the end.
 //
-// Threading. Virtual users run on one io_context per thread (performance.md: sharing one
-// io_context between threads cost 0.6-1.3 us more per request and gained nothing). The pool's
+// Threading. Virtual users run on one io_context per thread (docs/performance.md#hot-path:
+// sharing one io_context between threads cost more per request and gained nothing). The pool's
 // state is therefore guarded by one mutex, held only for list and counter updates: no I/O, no
 // allocation on the hot path, no handler invoked under it. A waiter resumes on its own executor
 // (a hand-over from another thread is posted there); a dial runs on the executor of the waiter
@@ -113,7 +113,7 @@ class Transport final : public RoundTripper {
   std::vector<const HostPool*> hosts() const;
   std::uint64_t retries() const;
 
-  // check_invariants aborts (HLOAD_BUG) if the pool breaks a rule of architecture §4.11.
+  // check_invariants aborts (HLOAD_BUG) if the pool breaks docs/architecture.md#rule-11.
   void check_invariants() const;
 
  private:

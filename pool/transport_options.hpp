@@ -21,7 +21,7 @@ enum class RaceWindow {
   before_put,       // after a body was read to its end, before the connection is returned
 };
 
-// TransportOptions are the knobs of architecture §3, Go's names in snake case.
+// TransportOptions are the knobs of docs/architecture.md#knobs, Go's names in snake case.
 struct TransportOptions {
   int max_conns_per_host = 0;       // open (dialing + active + idle) per host key; 0 = no limit
   int max_conns = 0;                // open over all host keys; 0 = no limit

@@ -92,7 +92,8 @@ ordered_json config(const engine::RunConfig& c) {
   out["duration_s"] = c.duration ? number(seconds(*c.duration), kSecondsDecimals) : nullptr;
   out["rate"] = c.rate > 0 ? number(c.rate, kPerSecondDecimals) : nullptr;
   out["max_conns_per_host"] = c.max_conns_per_host;
-  // 0 means "the concurrency" (architecture §3); the report states what the pool really used.
+  // 0 means "the concurrency" (docs/architecture.md#knobs): the report states what the pool
+  // really used.
   out["max_idle_conns_per_host"] =
       c.max_idle_conns_per_host > 0 ? c.max_idle_conns_per_host : c.concurrency;
   out["max_idle_conns"] = c.max_idle_conns;

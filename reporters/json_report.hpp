@@ -1,7 +1,7 @@
 #pragma once
 
-// The JSON report (`-o json`): architecture §6. Its field names are a contract with CI gates,
-// scripts and users; fields may be added, never renamed.
+// The JSON report (`-o json`): docs/architecture.md#json-report. Its field names are a contract
+// with CI gates, scripts and users; fields may be added, never renamed.
 
 #include <nlohmann/json.hpp>
 

@@ -46,7 +46,7 @@ class PathParser {
       if (peek() == '.') {
         ++pos_;
       } else if (peek() != '[') {
-        fail("\".\", \"[\" or an operator");
+        fail(R"(".", "[" or an operator)");
       }
     }
     return path;

@@ -5,6 +5,8 @@
 # failed, after trying them all.
 #
 # HLOAD_TEST_FLAVOURS="normal thread" limits the flavours (all: "normal thread address fuzz").
+# clang-tidy (scripts/check-tidy.sh) runs after the normal build, whose compile commands it
+# needs, under CI=true or HLOAD_TIDY=1 only: it takes minutes (about 7 of CPU time here).
 # HLOAD_FUZZ_SECONDS is how long each fuzz target runs (default 30 under CI=true, else 60).
 # ctest arguments can be added through HLOAD_CTEST_ARGS (e.g. "-R nginx"). Tests labelled
 # "heavy" run everywhere by default; set HLOAD_SANITIZER_EXCLUDE_LABEL=heavy to skip them under
@@ -28,12 +30,16 @@ export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=68"
 declare -A outcome
 failed=0
 
-# The checks that take seconds come first: formatting and the module layering.
-echo "==== checks: format, layering"
+# The checks that take seconds come first: formatting, the module layering, and citations of
+# the design documents.
+echo "==== checks: format, layering, doc refs"
 checks=passed
 "$root/scripts/check-format.sh" || checks=FAILED
 "$root/scripts/check-layering.sh" || checks=FAILED
+"$root/scripts/check-doc-refs.sh" || checks=FAILED
 [[ $checks == passed ]] || failed=1
+tidy="not run (HLOAD_TIDY=1 runs it)"
+[[ " $flavours " == *" normal "* ]] || tidy="not run (it needs the normal build)"
 for flavour in $flavours; do
   # Fuzzing is a flavour of its own: fuzz.sh builds build-fuzz/ and runs the targets for a
   # bounded time instead of ctest.
@@ -68,6 +74,17 @@ for flavour in $flavours; do
   if [[ ! -f $root/$dir/CTestTestfile.cmake ]]; then
     outcome[$flavour]="CONFIGURE FAILED"
     continue
+  fi
+  if [[ $flavour == normal && (${CI:-} == true || ${HLOAD_TIDY:-} == 1) ]]; then
+    echo "==== tidy: clang-tidy with $dir/compile_commands.json"
+    t1=$SECONDS
+    if HLOAD_JOBS=$jobs "$root/scripts/check-tidy.sh" "$root/$dir"; then
+      tidy=passed
+    else
+      tidy=FAILED
+      failed=1
+    fi
+    echo "==== tidy: $tidy in $((SECONDS - t1)) s"
   fi
 
   ctest_args=(--test-dir "$root/$dir" --output-on-failure --no-tests=error -j "$jobs")
@@ -106,6 +123,7 @@ done
 
 echo "==== summary ($((SECONDS - start)) s)"
 echo "  checks: $checks"
+echo "  tidy: $tidy"
 for flavour in $flavours; do
   echo "  $flavour: ${outcome[$flavour]}"
 done

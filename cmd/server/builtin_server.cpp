@@ -59,10 +59,10 @@ BuiltinServer::BuiltinServer(ServerOptions options) {
   validate(options);
   std::vector<asio::any_io_executor> executors;
   for (int i = 0; i < options.threads; ++i) {
-    // One io_context per thread, as the client does (performance.md).
+    // One io_context per thread, as the client does (docs/performance.md#hot-path).
     contexts_.push_back(std::make_unique<asio::io_context>(1));
     guards_.push_back(asio::make_work_guard(*contexts_.back()));
-    executors.push_back(contexts_.back()->get_executor());
+    executors.emplace_back(contexts_.back()->get_executor());
   }
   start(std::move(executors), options);
   for (auto& ctx : contexts_) threads_.emplace_back([c = ctx.get()] { c->run(); });
@@ -73,6 +73,7 @@ BuiltinServer::BuiltinServer(asio::io_context& ioc, ServerOptions options) {
   start({ioc.get_executor()}, options);
 }
 
+// NOLINTNEXTLINE(bugprone-exception-escape): a stop() that throws is fatal anyway.
 BuiltinServer::~BuiltinServer() { stop(); }
 
 void BuiltinServer::start(std::vector<asio::any_io_executor> executors, ServerOptions options) {

@@ -75,7 +75,7 @@ class BuiltinServer {
 
   BuiltinServer(const BuiltinServer&) = delete;
   BuiltinServer& operator=(const BuiltinServer&) = delete;
-  ~BuiltinServer();
+  ~BuiltinServer();  // NOLINT(bugprone-exception-escape): a stop() that throws is fatal anyway
 
   // port is the port listened on, on 127.0.0.1.
   std::uint16_t port() const noexcept { return port_; }

@@ -6,7 +6,7 @@
 namespace hload::server {
 
 // CannedResponse is one response serialized once, so that answering costs one copy and no
-// formatting (performance.md: one write per request, nothing built per request).
+// formatting (docs/performance.md#hot-path: one write per request, nothing built per request).
 struct CannedResponse {
   std::string bytes;          // status line, headers and body
   std::size_t head_size = 0;  // bytes before the body: the whole answer to a HEAD request

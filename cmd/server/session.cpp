@@ -14,7 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using boost::system::error_code;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 constexpr std::size_t kReadSize = 16 * 1024;
 // How long a graceful close waits for the client to close its side.
@@ -90,7 +90,7 @@ asio::awaitable<void> Session::answer_requests() {
       // is the one wait that a closed socket does not end.
       if (!co_await flush() || closed_) co_return;
       timer_.expires_after(opt.delay);
-      co_await timer_.async_wait(use_tuple);
+      co_await timer_.async_wait(kUseTuple);
       if (closed_) co_return;
     }
     if (!opt.redirect_path.empty() && req.target == opt.redirect_path) {
@@ -127,7 +127,7 @@ asio::awaitable<bool> Session::read_more(bool idle) {
   const bool watch_idle = idle && state_->options.close_idle_after > std::chrono::milliseconds(0);
   if (watch_idle) arm_idle_timer();
   auto [ec, n] = co_await socket_.async_read_some(
-      asio::buffer(in_.data() + in_end_, in_.size() - in_end_), use_tuple);
+      asio::buffer(in_.data() + in_end_, in_.size() - in_end_), kUseTuple);
   if (watch_idle) disarm_idle_timer();
   if (ec) co_return false;
   in_end_ += n;
@@ -136,7 +136,7 @@ asio::awaitable<bool> Session::read_more(bool idle) {
 
 asio::awaitable<bool> Session::flush() {
   if (out_.empty()) co_return true;
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out_), use_tuple);
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out_), kUseTuple);
   if (ec) co_return false;
   state_->responses_written.fetch_add(out_responses_, std::memory_order_relaxed);
   out_responses_ = 0;
@@ -198,7 +198,7 @@ asio::awaitable<void> Session::close_gracefully() {
 asio::awaitable<void> Session::discard_until_closed() {
   std::array<char, 4096> sink;
   for (;;) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(sink), use_tuple);
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(sink), kUseTuple);
     if (ec) co_return;
   }
 }

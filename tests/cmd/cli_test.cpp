@@ -556,7 +556,7 @@ TEST(ParseCommandLine, ServeReadsEveryFlag) {
   ASSERT_TRUE(std::holds_alternative<ServeCommand>(plain));
   const ServeConfig& d = std::get<ServeCommand>(plain).config;
   EXPECT_EQ(d.port, 8080);
-  EXPECT_STREQ(d.bind_address, "127.0.0.1");
+  EXPECT_STREQ(d.kBindAddress, "127.0.0.1");
   EXPECT_EQ(d.body_size, 3U);
   EXPECT_EQ(d.status, 200U);
   EXPECT_EQ(d.delay, 0ms);

@@ -1,6 +1,7 @@
-// Mistakes on the command line, and runs that cannot start (architecture §7): each is refused
-// with exit status 2 and one line on standard error, before any request is sent. Where the mistake
-// leaves the URL valid, it points at a live server, which must see no connection at all.
+// Mistakes on the command line, and runs that cannot start (docs/architecture.md#exit-codes):
+// each is refused with exit status 2 and one line on standard error, before any request is sent.
+// Where the mistake leaves the URL valid, it points at a live server, which must see no connection
+// at all.
 
 #include <string>
 #include <vector>

@@ -16,7 +16,7 @@ namespace {
 // kPoolDialsTwo matches the pool table's dial count of 2 in the text report.
 const std::regex kPoolDialsTwo(R"(\n +dials: +2 \()");
 
-// Spellings of "-max-conns-per-host 2" that must all work (architecture §7).
+// Spellings of "-max-conns-per-host 2" that must all work (docs/architecture.md#knobs).
 class MaxConnsSpellingTest : public ::testing::TestWithParam<std::vector<std::string>> {};
 
 TEST_P(MaxConnsSpellingTest, TwoHundredUsersOverTwoConnectionsPrintThePoolTable) {

@@ -60,7 +60,7 @@ constexpr std::string_view kChunked =
 template <class T>
 T run_to_end(asio::io_context& ioc, asio::awaitable<T> op) {
   std::optional<T> out;
-  asio::co_spawn(ioc, std::move(op), [&out](std::exception_ptr e, T value) {
+  asio::co_spawn(ioc, std::move(op), [&out](const std::exception_ptr& e, T value) {
     EXPECT_FALSE(e) << "an exception escaped";
     out = std::move(value);
   });
@@ -144,10 +144,10 @@ class Http1ConnTest : public ::testing::Test {
 
 TEST_F(Http1ConnTest, ContentLengthResponseIsReadAndKeptAlive) {
   make();
-  constexpr std::string_view wire = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
-  respond(wire);
+  constexpr std::string_view kWire = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+  respond(kWire);
   const Exchange x = round_trip();
-  expect_ok(x, 200, 5, wire);
+  expect_ok(x, 200, 5, kWire);
   EXPECT_TRUE(x.resp.keep_alive);
   EXPECT_TRUE(conn_->reusable());
   EXPECT_EQ(server_->str(), kGet) << "the request is written exactly as given";
@@ -164,70 +164,70 @@ TEST_F(Http1ConnTest, ChunkedResponseCountsDecodedBody) {
 
 TEST_F(Http1ConnTest, NoContentHasNoBody) {
   make();
-  constexpr std::string_view wire = "HTTP/1.1 204 No Content\r\n\r\n";
-  respond(wire);
+  constexpr std::string_view kWire = "HTTP/1.1 204 No Content\r\n\r\n";
+  respond(kWire);
   const Exchange x = round_trip();
-  expect_ok(x, 204, 0, wire);
+  expect_ok(x, 204, 0, kWire);
   EXPECT_TRUE(conn_->reusable());
 }
 
 TEST_F(Http1ConnTest, NotModifiedHasNoBodyWhateverItsContentLength) {
   make();
-  constexpr std::string_view wire = "HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\n\r\n";
-  respond(wire);
+  constexpr std::string_view kWire = "HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\n\r\n";
+  respond(kWire);
   const Exchange x = round_trip();
-  expect_ok(x, 304, 0, wire);
+  expect_ok(x, 304, 0, kWire);
   EXPECT_TRUE(conn_->reusable());
 }
 
 TEST_F(Http1ConnTest, HeadResponseHasNoBodyWhateverItsContentLength) {
   make();
-  constexpr std::string_view wire = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n";
-  respond(wire);
+  constexpr std::string_view kWire = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n";
+  respond(kWire);
   const Exchange x = round_trip(request(kGet, /*head=*/true));
-  expect_ok(x, 200, 0, wire);
+  expect_ok(x, 200, 0, kWire);
   EXPECT_TRUE(conn_->reusable());
 }
 
 TEST_F(Http1ConnTest, ConnectionCloseIsNotReusable) {
   make();
-  constexpr std::string_view wire =
+  constexpr std::string_view kWire =
       "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
-  respond(wire);
+  respond(kWire);
   const Exchange x = round_trip();
-  expect_ok(x, 200, 2, wire);
+  expect_ok(x, 200, 2, kWire);
   EXPECT_FALSE(x.resp.keep_alive);
   EXPECT_FALSE(conn_->reusable());
 }
 
 TEST_F(Http1ConnTest, Http10WithoutKeepAliveIsNotReusable) {
   make();
-  constexpr std::string_view wire = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
-  respond(wire);
+  constexpr std::string_view kWire = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  respond(kWire);
   const Exchange x = round_trip();
-  expect_ok(x, 200, 2, wire);
+  expect_ok(x, 200, 2, kWire);
   EXPECT_FALSE(x.resp.keep_alive);
   EXPECT_FALSE(conn_->reusable());
 }
 
 TEST_F(Http1ConnTest, Http10WithKeepAliveIsReusable) {
   make();
-  constexpr std::string_view wire =
+  constexpr std::string_view kWire =
       "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok";
-  respond(wire);
+  respond(kWire);
   const Exchange x = round_trip();
-  expect_ok(x, 200, 2, wire);
+  expect_ok(x, 200, 2, kWire);
   EXPECT_TRUE(x.resp.keep_alive);
   EXPECT_TRUE(conn_->reusable());
 }
 
 TEST_F(Http1ConnTest, BodyDelimitedByCloseEndsAtEof) {
   make();
-  constexpr std::string_view wire = "HTTP/1.1 200 OK\r\n\r\nuntil the end";
-  respond(wire);
+  constexpr std::string_view kWire = "HTTP/1.1 200 OK\r\n\r\nuntil the end";
+  respond(kWire);
   hang_up();
   const Exchange x = round_trip();
-  expect_ok(x, 200, 13, wire);
+  expect_ok(x, 200, 13, kWire);
   EXPECT_FALSE(x.resp.keep_alive);
   EXPECT_FALSE(conn_->reusable());
 }
@@ -309,10 +309,10 @@ TEST_F(Http1ConnTest, ResponseSplitAcrossSmallReadsIsReassembled) {
 
 TEST_F(Http1ConnTest, KeepAliveConnectionCarriesResponsesBackToBack) {
   make();
-  constexpr std::string_view first = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst";
-  respond(first);
+  constexpr std::string_view kFirst = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst";
+  respond(kFirst);
   const Exchange a = round_trip();
-  expect_ok(a, 200, 5, first);
+  expect_ok(a, 200, 5, kFirst);
   ASSERT_TRUE(conn_->reusable());
 
   respond(kChunked);
@@ -337,13 +337,13 @@ TEST_F(Http1ConnTest, BytesAfterTheResponseMakeItNotReusable) {
 
 TEST_F(Http1ConnTest, InterimResponsesAreSkipped) {
   make();
-  constexpr std::string_view wire =
+  constexpr std::string_view kWire =
       "HTTP/1.1 100 Continue\r\n\r\n"
       "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
       "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-  respond(wire);
+  respond(kWire);
   const Exchange x = round_trip();
-  expect_ok(x, 200, 2, wire);
+  expect_ok(x, 200, 2, kWire);
   EXPECT_TRUE(conn_->reusable());
 }
 
@@ -537,8 +537,8 @@ class TcpDialerTest : public ::testing::Test {
 };
 
 TEST_F(TcpDialerTest, DialsAndCarriesARoundTrip) {
-  constexpr std::string_view wire = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
-  asio::co_spawn(ioc_, answer(&acceptor_, std::string(wire), &server_), asio::detached);
+  constexpr std::string_view kWire = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+  asio::co_spawn(ioc_, answer(&acceptor_, std::string(kWire), &server_), asio::detached);
   pool::TcpDialer dialer(pool::steady_clock());
   pool::DialResult d = dial(dialer, key());
   ASSERT_FALSE(d.ec) << d.ec.message();
@@ -550,7 +550,7 @@ TEST_F(TcpDialerTest, DialsAndCarriesARoundTrip) {
   EXPECT_FALSE(x.result.ec) << x.result.ec.message();
   EXPECT_EQ(x.resp.status, 200u);
   EXPECT_EQ(x.resp.body_bytes, 5u);
-  EXPECT_EQ(x.resp.bytes_in, wire.size());
+  EXPECT_EQ(x.resp.bytes_in, kWire.size());
   EXPECT_TRUE(d.conn->reusable());
   EXPECT_FALSE(d.conn->peer_closed()) << "an idle, open connection";
   EXPECT_TRUE(d.conn->reusable());

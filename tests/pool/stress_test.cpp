@@ -208,7 +208,7 @@ TEST_P(StressTest, PoolStaysCleanUnderRandomRacesAndCancellations) {
     for (int i = 0; i < kThreads; ++i) {
       ios[i]->restart();
       for (int r = 0; r < kRequestersPerThread; ++r) {
-        asio::co_spawn(*ios[i], request(t, host, tally, done), [](std::exception_ptr e) {
+        asio::co_spawn(*ios[i], request(t, host, tally, done), [](const std::exception_ptr& e) {
           if (e) std::rethrow_exception(e);
         });
       }

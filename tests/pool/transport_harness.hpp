@@ -2,10 +2,12 @@
 
 // A deterministic harness for Transport: one io_context driven with poll(), a FakeDialer whose
 // dials finish only when the test says, a ManualClock, and requesters whose results the test
-// reads after each step. Every step ends with the pool's invariants checked (§4 rule 11).
+// reads after each step. Every step ends with the pool's invariants checked
+// (docs/architecture.md#rule-11).
 
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -26,6 +28,65 @@ using pool::CloseReason;
 inline pool::ConnKey key_of(const std::string& host, std::uint16_t port = 80) {
   return pool::ConnKey{"http", host, port, "", pool::ConnKey::Http::v1};
 }
+
+// PoolState is what a host pool holds at an instant, in HostSnapshot's terms. A test step states
+// it whole, in one line, with EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 2, ...}): a field
+// left out is expected to be zero. (connected is not a field: rule 11 makes it open less the
+// dials.)
+struct PoolState {
+  int open = 0;            // dialing + active + idle: what the limit counts
+  int idle = 0;            // in the idle list
+  int idle_waiters = 0;    // live waiters, all queued for a hand-over
+  int permit_waiters = 0;  // waiters held back by the limit
+  int dials = 0;           // dials in flight that a waiter owns
+  int unowned = 0;         // dials in flight whose waiter left, for the next to adopt
+  int cancelling = 0;      // dials cancelled and not yet finished
+};
+
+// state_of reads the PoolState out of a snapshot.
+inline PoolState state_of(const pool::HostSnapshot& s) {
+  return {.open = s.open,
+          .idle = s.idle,
+          .idle_waiters = s.idle_waiters,
+          .permit_waiters = s.permit_waiters,
+          .dials = s.dials_in_flight,
+          .unowned = s.dials_unowned,
+          .cancelling = s.dials_cancelling};
+}
+
+// to_string writes s as EXPECT_STATE takes it, every field shown.
+inline std::string to_string(const PoolState& s) {
+  std::ostringstream out;
+  out << "{.open = " << s.open << ", .idle = " << s.idle << ", .idle_waiters = " << s.idle_waiters
+      << ", .permit_waiters = " << s.permit_waiters << ", .dials = " << s.dials
+      << ", .unowned = " << s.unowned << ", .cancelling = " << s.cancelling << "}";
+  return out.str();
+}
+
+// state_is is EXPECT_STATE's predicate: it names every field that differs, not only the first.
+inline ::testing::AssertionResult state_is(const char* snapshot_expr, const char* /*want_expr*/,
+                                           const pool::HostSnapshot& snapshot,
+                                           const PoolState& want) {
+  const PoolState got = state_of(snapshot);
+  std::ostringstream diff;
+  const auto field = [&diff](const char* name, int is, int wanted) {
+    if (is != wanted) diff << "\n  " << name << " is " << is << ", want " << wanted;
+  };
+  field("open", got.open, want.open);
+  field("idle", got.idle, want.idle);
+  field("idle_waiters", got.idle_waiters, want.idle_waiters);
+  field("permit_waiters", got.permit_waiters, want.permit_waiters);
+  field("dials", got.dials, want.dials);
+  field("unowned", got.unowned, want.unowned);
+  field("cancelling", got.cancelling, want.cancelling);
+  if (diff.str().empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "pool state of " << snapshot_expr << ":" << diff.str()
+                                       << "\n  whole: " << to_string(got);
+}
+
+// EXPECT_STATE(snapshot, {.field = n, ...}) expects the whole PoolState of a HostSnapshot.
+#define EXPECT_STATE(snapshot, ...) \
+  EXPECT_PRED_FORMAT2(::hload::test::state_is, snapshot, (::hload::test::PoolState __VA_ARGS__))
 
 // Getter asks the pool for a connection with get_conn and keeps what it got.
 struct Getter final : pool::RequestTrace {

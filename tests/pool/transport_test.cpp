@@ -1,10 +1,11 @@
-// Deterministic tests of the pool rules of architecture §4, one group per rule. Each test drives
-// the Transport step by step with a fake dialer and a manual clock; the harness checks the
-// invariants of rule 11 after every step.
+// Deterministic tests of the pool rules of docs/architecture.md#pool-rules, one group per rule.
+// Each test drives the Transport step by step with a fake dialer and a manual clock; the harness
+// checks the invariants of rule 11 after every step.
 
 #include "pool/transport.hpp"
 
 #include <array>
+#include <string>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -26,6 +27,22 @@ pool::TransportOptions capped(int max_conns_per_host, int max_idle = 100) {
   o.max_conns_per_host = max_conns_per_host;
   o.max_idle_conns_per_host = max_idle;
   return o;
+}
+
+// ---- The harness: EXPECT_STATE names every field that differs ------------------------------
+
+TEST(ExpectState, NamesEveryFieldThatDiffers) {
+  pool::HostSnapshot s;
+  s.open = 2;
+  s.idle = 1;
+  s.permit_waiters = 3;
+  EXPECT_TRUE(state_is("s", "want", s, {.open = 2, .idle = 1, .permit_waiters = 3}));
+  const ::testing::AssertionResult r = state_is("s", "want", s, {.open = 1, .idle = 1});
+  ASSERT_FALSE(r);
+  const std::string m = r.message();
+  EXPECT_NE(m.find("open is 2, want 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("permit_waiters is 3, want 0"), std::string::npos) << m;
+  EXPECT_EQ(m.find("idle is"), std::string::npos) << "idle matches: " << m;
 }
 
 // ---- Rule 1: looking and queueing are one step --------------------------------------------
@@ -55,10 +72,10 @@ TEST_F(TransportTest, ConnReleasedBeforeWaiterSuspendsIsHandedOver) {
   get(b);
   settle();
   ASSERT_TRUE(gate) << "b should be paused between queueing and suspending";
-  EXPECT_EQ(snap().idle_waiters, 1);
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 1, .permit_waiters = 1});
   put(a);  // released while b is in the window
   settle();
-  EXPECT_EQ(snap().idle, 0) << "the connection must not sit idle while b waits";
+  EXPECT_STATE(snap(), {.open = 1}) << "the connection must not sit idle while b waits";
   gate->cancel();
   settle();
   ASSERT_TRUE(b.ok());
@@ -76,6 +93,7 @@ TEST_F(TransportTest, ConnReleasedBeforeLookingIsFoundIdle) {
   settle();
   put(a);
   settle();
+  EXPECT_STATE(snap(), {.open = 1, .idle = 1});
   get(b);
   settle();
   ASSERT_TRUE(b.ok());
@@ -167,11 +185,7 @@ TEST_F(TransportTest, QueueForDialBlocksAtMaxConnsPerHost) {
   for (auto& x : g) get(x);
   settle();
   EXPECT_EQ(dialer_.started(), 2);
-  auto s = snap();
-  EXPECT_EQ(s.open, 2);
-  EXPECT_EQ(s.permit_waiters, 3);
-  EXPECT_EQ(s.idle_waiters, 5);
-  EXPECT_EQ(s.dials_in_flight, 2);
+  EXPECT_STATE(snap(), {.open = 2, .idle_waiters = 5, .permit_waiters = 3, .dials = 2});
 }
 
 // Go's TestTransportMaxConnsPerHost, black-box: many concurrent requests with cap 2 make
@@ -188,7 +202,7 @@ TEST_F(TransportTest, MaxConnsPerHostManyRequestsTwoDials) {
   }
   EXPECT_EQ(dialer_.started(), 2);
   EXPECT_EQ(snap().max_open, 2);
-  EXPECT_EQ(snap().idle, 2);
+  EXPECT_STATE(snap(), {.open = 2, .idle = 2});
 
   // The server closes the next connection used: one of the two closes.
   for (auto& st : dialer_.conns()) st->script.push_back(FakeConnState::server_closes());
@@ -196,7 +210,7 @@ TEST_F(TransportTest, MaxConnsPerHostManyRequestsTwoDials) {
   call(closer);
   settle();
   ASSERT_TRUE(closer.done());
-  EXPECT_EQ(snap().open, 1);
+  EXPECT_STATE(snap(), {.open = 1, .idle = 1});
   for (auto& st : dialer_.conns()) st->script.clear();
   Caller after;
   call(after);
@@ -237,18 +251,17 @@ TEST_F(TransportTest, LateBindingWaiterTakesReleasedConnAndDialServesNext) {
   settle();
   get(c);  // at the limit: queued for a permit
   settle();
-  EXPECT_EQ(snap().permit_waiters, 1);
+  EXPECT_STATE(snap(), {.open = 2, .idle_waiters = 2, .permit_waiters = 1, .dials = 1});
   put(a);
   settle();
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b.got->info.outcome, AcquireOutcome::handoff);
-  EXPECT_EQ(snap().permit_waiters, 0) << "b's dial passed to c";
-  EXPECT_EQ(snap().dials_in_flight, 1);
+  EXPECT_STATE(snap(), {.open = 2, .idle_waiters = 1, .dials = 1}) << "b's dial passed to c";
   ASSERT_TRUE(c.waiting());
-  ASSERT_TRUE(c.permit_wait.has_value() || c.waiting());
   dialer_.complete(1);
   settle();
   ASSERT_TRUE(c.ok());
+  EXPECT_STATE(snap(), {.open = 2});
   EXPECT_EQ(c.got->info.outcome, AcquireOutcome::dial);
   EXPECT_EQ(dialer_.started(), 2);
   EXPECT_EQ(snap().counters.dials_cancelled, 0u);
@@ -270,8 +283,7 @@ TEST_F(TransportTest, LateDialNobodyWaitsForGoesIdle) {
   dialer_.complete(1);  // ... and connects with nobody waiting
   settle();
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(snap().idle, 1);
-  EXPECT_EQ(snap().open, 2);
+  EXPECT_STATE(snap(), {.open = 2, .idle = 1});
   EXPECT_FALSE(dialer_.conns()[1]->destroyed);
   EXPECT_EQ(snap().counters.dials_cancelled, 0u);
 }
@@ -285,15 +297,16 @@ TEST_F(TransportTest, DialOfCancelledWaiterServesNextWaiter) {
   settle();
   get(b);  // queued for the permit a's dial holds
   settle();
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 2, .permit_waiters = 1, .dials = 1});
   a.cancel.emit(asio::cancellation_type::terminal);
   settle();
   ASSERT_TRUE(a.got.has_value());
   EXPECT_EQ(a.got->ec, asio::error::operation_aborted);
-  EXPECT_EQ(snap().permit_waiters, 0);
-  EXPECT_EQ(snap().dials_in_flight, 1) << "the dial now serves b";
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 1, .dials = 1}) << "the dial now serves b";
   dialer_.complete(0);
   settle();
   ASSERT_TRUE(b.ok());
+  EXPECT_STATE(snap(), {.open = 1});
   EXPECT_EQ(dialer_.started(), 1);
   EXPECT_EQ(snap().counters.dials_cancelled, 0u);
 }
@@ -304,17 +317,17 @@ TEST_F(TransportTest, FailedDialDropsCountOncePassingPermitOn) {
   get(a);
   get(b);
   settle();
-  EXPECT_EQ(snap().permit_waiters, 1);
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 2, .permit_waiters = 1, .dials = 1});
   dialer_.fail(0, asio::error::connection_refused);
   settle();
   ASSERT_TRUE(a.got.has_value());
   EXPECT_EQ(a.got->ec, asio::error::connection_refused) << "the error reaches its own waiter";
   EXPECT_TRUE(b.waiting());
   EXPECT_EQ(dialer_.started(), 2) << "the permit passed to b, which dials";
-  EXPECT_EQ(snap().open, 1);
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 1, .dials = 1});
   dialer_.fail(1, asio::error::connection_refused);
   settle();
-  EXPECT_EQ(snap().open, 0);
+  EXPECT_STATE(snap(), {});
   EXPECT_EQ(snap().counters.dials_failed, 2u);
 }
 
@@ -329,12 +342,12 @@ TEST_F(TransportTest, CancelledPermitWaitersLeakNothing) {
   settle();
   for (auto& x : q) get(x);
   settle();
-  EXPECT_EQ(snap().permit_waiters, 4);
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 4, .permit_waiters = 4});
   q[0].cancel.emit(asio::cancellation_type::terminal);
   q[2].cancel.emit(asio::cancellation_type::terminal);
   settle();
-  EXPECT_EQ(snap().permit_waiters, 2) << "leavers leave the queue at once";
-  EXPECT_EQ(snap().idle_waiters, 2);
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 2, .permit_waiters = 2})
+      << "leavers leave the queue at once";
   ASSERT_TRUE(q[0].permit_wait.has_value()) << "a cancelled permit waiter still reports its wait";
   put(a);
   settle();
@@ -344,10 +357,7 @@ TEST_F(TransportTest, CancelledPermitWaitersLeakNothing) {
   ASSERT_TRUE(q[3].ok());
   put(q[3]);
   settle();
-  auto s = snap();
-  EXPECT_EQ(s.open, 1);
-  EXPECT_EQ(s.idle, 1);
-  EXPECT_EQ(s.idle_waiters + s.permit_waiters, 0);
+  EXPECT_STATE(snap(), {.open = 1, .idle = 1});
   EXPECT_EQ(dialer_.started(), 1);
 }
 
@@ -391,8 +401,7 @@ TEST_F(TransportTest, ConnReturnsOnlyAfterBodyIsRead) {
   call(second);
   settle();
   EXPECT_FALSE(second.done()) << "the connection is busy until the body is read";
-  EXPECT_EQ(snap().idle_waiters, 1);
-  EXPECT_EQ(snap().open, 1);
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 1, .permit_waiters = 1});
   dialer_.conns()[0]->hold_responses = false;
   dialer_.conns()[0]->release_response();
   settle();
@@ -425,7 +434,7 @@ TEST_F(TransportTest, ConnectionCloseAndErrorsCloseTheConn) {
   EXPECT_TRUE(*failing.ec);
   EXPECT_TRUE(dialer_.conns()[1]->destroyed);
   EXPECT_EQ(closes(CloseReason::error), 1u);
-  EXPECT_EQ(snap().open, 0);
+  EXPECT_STATE(snap(), {});
 }
 
 // A response the server broke (bytes after it, or a malformed one) closes its connection as
@@ -471,7 +480,7 @@ TEST_F(TransportTest, DisabledKeepAliveClosesAsClientClose) {
   EXPECT_FALSE(*b.ec);
   EXPECT_EQ(closes(CloseReason::client_close), 2u);
   EXPECT_EQ(closes(CloseReason::server_close), 0u);
-  EXPECT_EQ(snap().open, 0);
+  EXPECT_STATE(snap(), {});
 }
 
 // A request aborted because the run ended closes its connection as run_end; the same abort
@@ -499,7 +508,7 @@ TEST_F(TransportTest, RequestAbortedByTheRunsEndClosesAsRunEnd) {
   EXPECT_EQ(*at_end.ec, asio::error::operation_aborted);
   EXPECT_EQ(closes(CloseReason::run_end), 1u);
   EXPECT_EQ(closes(CloseReason::error), 1u);
-  EXPECT_EQ(snap().open, 0);
+  EXPECT_STATE(snap(), {});
 }
 
 TEST_F(TransportTest, RequestAbandonedMidResponseClosesConn) {
@@ -518,7 +527,7 @@ TEST_F(TransportTest, RequestAbandonedMidResponseClosesConn) {
   EXPECT_EQ(*held.ec, asio::error::operation_aborted);
   EXPECT_EQ(held.retries, 0);
   EXPECT_TRUE(dialer_.conns()[0]->destroyed);
-  EXPECT_EQ(snap().open, 0);
+  EXPECT_STATE(snap(), {});
 }
 
 // ---- Rule 7: hand-over before idling; idle caps --------------------------------------------
@@ -540,7 +549,7 @@ TEST_F(TransportTest, MaxPerHostIdleConns) {
   }
   EXPECT_EQ(idle, (std::vector<int>{1, 2, 2}));
   EXPECT_EQ(closes(CloseReason::idle_overflow), 1u);
-  EXPECT_EQ(snap().open, 2);
+  EXPECT_STATE(snap(), {.open = 2, .idle = 2});
 }
 
 TEST_F(TransportTest, HandOverIgnoresIdleCap) {
@@ -557,7 +566,7 @@ TEST_F(TransportTest, HandOverIgnoresIdleCap) {
   ASSERT_TRUE(b.ok()) << "a waiter gets the connection even with no idle room";
   put(b);
   settle();
-  EXPECT_EQ(snap().idle, 0);
+  EXPECT_STATE(snap(), {});
   EXPECT_EQ(closes(CloseReason::idle_overflow), 1u);
 }
 
@@ -578,9 +587,9 @@ TEST_F(TransportTest, GlobalIdleCapEvictsLeastRecentlyUsed) {
     put(g[k]);
     settle();
   }
-  EXPECT_EQ(snap(hosts[0]).idle, 0) << "the oldest idle connection, of any key, is closed";
-  EXPECT_EQ(snap(hosts[1]).idle, 1);
-  EXPECT_EQ(snap(hosts[2]).idle, 1);
+  EXPECT_STATE(snap(hosts[0]), {}) << "the oldest idle connection, of any key, is closed";
+  EXPECT_STATE(snap(hosts[1]), {.open = 1, .idle = 1});
+  EXPECT_STATE(snap(hosts[2]), {.open = 1, .idle = 1});
   EXPECT_EQ(closes(CloseReason::idle_overflow, hosts[0]), 1u);
 }
 
@@ -599,12 +608,11 @@ TEST_F(TransportTest, CloseIdleConnsThenReturn) {
   settle();
   t_->close_idle_connections();
   settle();
-  EXPECT_EQ(snap().idle, 0);
+  EXPECT_STATE(snap(), {.open = 1});
   put(b);
   settle();
-  EXPECT_EQ(snap().idle, 0) << "returned after close_idle_connections: closed";
+  EXPECT_STATE(snap(), {}) << "returned after close_idle_connections: closed";
   EXPECT_EQ(closes(CloseReason::run_end), 2u);
-  EXPECT_EQ(snap().open, 0);
   Getter c;
   get(c);
   settle();
@@ -612,7 +620,7 @@ TEST_F(TransportTest, CloseIdleConnsThenReturn) {
   settle();
   put(c);
   settle();
-  EXPECT_EQ(snap().idle, 1) << "a checkout clears the flag";
+  EXPECT_STATE(snap(), {.open = 1, .idle = 1}) << "a checkout clears the flag";
 }
 
 // ---- Rule 9: retry on a stale connection ---------------------------------------------------
@@ -696,22 +704,21 @@ TEST_F(TransportTest, OrphanedDialIsAdoptedByTheNextWaiter) {
   std::array<Getter, 3> w;
   for (auto& x : w) get(x);
   settle();
-  EXPECT_EQ(snap().dials_in_flight, 3);
+  EXPECT_STATE(snap(), {.open = 5, .idle_waiters = 3, .dials = 3});
   put(held[0]);
   put(held[1]);
   settle();
   EXPECT_TRUE(w[0].ok());
   EXPECT_TRUE(w[1].ok());
-  auto s = snap();
-  EXPECT_EQ(s.dials_in_flight, 1) << "w[2] still owns its dial";
-  EXPECT_EQ(s.dials_unowned, 2) << "the dials of w[0] and w[1] wait for adoption";
-  EXPECT_EQ(s.counters.dials_cancelled, 0u);
+  // w[2] still owns its dial; the dials of w[0] and w[1] wait for adoption.
+  EXPECT_STATE(snap(), {.open = 5, .idle_waiters = 1, .dials = 1, .unowned = 2});
+  EXPECT_EQ(snap().counters.dials_cancelled, 0u);
 
   Getter next;
   get(next);
   settle();
   EXPECT_EQ(dialer_.started(), 5) << "the next waiter adopts a dial instead of dialing";
-  EXPECT_EQ(snap().dials_unowned, 1);
+  EXPECT_STATE(snap(), {.open = 5, .idle_waiters = 2, .dials = 2, .unowned = 1});
   EXPECT_EQ(snap().counters.dials_adopted, 1u);
   dialer_.complete(2);
   settle();
@@ -723,11 +730,10 @@ TEST_F(TransportTest, OrphanedDialIsAdoptedByTheNextWaiter) {
   dialer_.complete(3);
   settle();
   ASSERT_TRUE(w[2].ok());
-  EXPECT_EQ(snap().dials_unowned, 1);
+  EXPECT_STATE(snap(), {.open = 5, .unowned = 1});
   dialer_.complete(4);
   settle();
-  EXPECT_EQ(snap().idle, 1);
-  EXPECT_EQ(snap().open, 5) << "every dial became a connection";
+  EXPECT_STATE(snap(), {.open = 5, .idle = 1}) << "every dial became a connection";
   EXPECT_EQ(closes(CloseReason::error) + closes(CloseReason::idle_overflow), 0u);
 }
 
@@ -746,13 +752,13 @@ TEST_F(TransportTest, HungDialsDoNotPileUp) {
   }
   EXPECT_EQ(dialer_.started(), 1);
   EXPECT_EQ(snap().counters.dials_adopted, 99u);
-  EXPECT_EQ(snap().dials_unowned, 1);
+  EXPECT_STATE(snap(), {.open = 1, .unowned = 1});
   // At the end of the run the dial nobody waits for is cancelled.
   t_->close_idle_connections();
   settle();
   EXPECT_EQ(snap().counters.dials_cancelled, 1u);
   EXPECT_TRUE(dialer_.at(0).cancelled);
-  EXPECT_EQ(snap().open, 0);
+  EXPECT_STATE(snap(), {});
 }
 
 // When a run is stopped, a dial nobody waits for any more is cancelled at once: a hung connect
@@ -765,16 +771,16 @@ TEST_F(TransportTest, ShutDownCancelsDialsNobodyWaitsFor) {
   settle();
   a.cancel.emit(asio::cancellation_type::terminal);
   settle();
-  EXPECT_EQ(snap().dials_unowned, 1);
+  EXPECT_STATE(snap(), {.open = 2, .idle_waiters = 1, .dials = 1, .unowned = 1});
   t_->shut_down();
   settle();
-  EXPECT_EQ(snap().dials_unowned, 0);
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 1, .dials = 1});
   EXPECT_TRUE(dialer_.at(0).cancelled);
   b.cancel.emit(asio::cancellation_type::terminal);  // after shut_down: cancelled at once
   settle();
   EXPECT_TRUE(dialer_.at(1).cancelled);
   EXPECT_EQ(snap().counters.dials_cancelled, 2u);
-  EXPECT_EQ(snap().open, 0);
+  EXPECT_STATE(snap(), {});
 }
 
 // A waiter that leaves is removed from its queues at once, not when it reaches the front
@@ -787,11 +793,10 @@ TEST_F(TransportTest, LeavingWaiterLeavesQueuesAtOnce) {
   std::vector<Getter> q(100);
   for (auto& x : q) get(x);
   settle();
-  EXPECT_EQ(snap().permit_waiters, 100);
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 101, .permit_waiters = 100, .dials = 1});
   for (size_t i = 0; i + 1 < q.size(); ++i) q[i].cancel.emit(asio::cancellation_type::terminal);
   settle();
-  EXPECT_EQ(snap().permit_waiters, 1);
-  EXPECT_EQ(snap().idle_waiters, 2);
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 2, .permit_waiters = 1, .dials = 1});
   dialer_.complete(0);
   settle();
   put(a);
@@ -811,7 +816,7 @@ TEST_F(TransportTest, GlobalConnCapSpansHosts) {
   get(b, h2);
   settle();
   EXPECT_EQ(dialer_.started(), 1);
-  EXPECT_EQ(snap(h2).permit_waiters, 1);
+  EXPECT_STATE(snap(h2), {.idle_waiters = 1, .permit_waiters = 1});
   dialer_.complete(0);
   settle();
   close(a);
@@ -833,10 +838,8 @@ TEST_F(TransportTest, EverythingBackToZeroAfterCloseIdleConnections) {
   settle();
   t_->close_idle_connections();
   settle();
-  auto s = snap();
-  EXPECT_EQ(s.open, 0);
-  EXPECT_EQ(s.idle + s.idle_waiters + s.permit_waiters + s.dials_in_flight + s.dials_cancelling, 0);
-  EXPECT_EQ(s.counters.closes[static_cast<int>(CloseReason::run_end)], 2u);
+  EXPECT_STATE(snap(), {});
+  EXPECT_EQ(closes(CloseReason::run_end), 2u);
 }
 
 // Failed dials hold a permit while they last but are never connections: connected counts only

@@ -219,7 +219,7 @@ TEST(JsonReportTest, StatusCodesAndErrorsAreKeyedByStrings) {
   EXPECT_EQ(j["status_codes"], (ordered_json{{"200", 19'990}, {"503", 6}}));
   const auto& kinds = j["errors_by_kind"];
   EXPECT_EQ(kinds["connect_refused"], 4);
-  // Every kind is present, zeros included (architecture §6: "connect_refused": 0, ...).
+  // Every kind is present, zeros included (docs/architecture.md#json-report).
   EXPECT_EQ(kinds.size(), static_cast<size_t>(engine::kErrorKinds));
   EXPECT_EQ(kinds["timeout"], 0);
   EXPECT_EQ(kinds["dns"], 0);

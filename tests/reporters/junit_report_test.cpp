@@ -72,7 +72,7 @@ class JunitSchemaTest : public ::testing::Test {
   }
 
   fs::path write(const std::string& name, const std::string& content) {
-    const fs::path p = dir_ / name;
+    fs::path p = dir_ / name;
     std::ofstream(p, std::ios::binary) << content;
     return p;
   }

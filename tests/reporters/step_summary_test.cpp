@@ -110,7 +110,7 @@ TEST(StepSummaryTest, ExpressionsAndReasonsCannotBreakTheTable) {
   GateResult g;
   g.expr = "hosts['a|b'].dials<1 `x`";
   g.measured = "-";
-  g.reason = "unknown field \"hosts[\"a|b\"].dials\" (hosts has no \"a|b\") *not* <b>";
+  g.reason = R"(unknown field "hosts["a|b"].dials" (hosts has no "a|b") *not* <b>)";
   v.gates.push_back(g);
   const std::string md = summary_of(sample_report(), v);
   EXPECT_NE(

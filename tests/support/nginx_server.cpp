@@ -58,7 +58,7 @@ std::string find_binary() {
 // build_info is `nginx -V`: it says which modules were compiled in, hence which temporary paths
 // nginx will try to create (in /var/lib/nginx unless the configuration moves them).
 const std::string& build_info() {
-  static const std::string info = [] {
+  static const std::string kInfo = [] {
     std::string out;
     std::string cmd = NginxServer::binary() + " -V 2>&1";
     if (FILE* p = ::popen(cmd.c_str(), "r")) {
@@ -69,7 +69,7 @@ const std::string& build_info() {
     }
     return out;
   }();
-  return info;
+  return kInfo;
 }
 
 std::string read_file(const std::string& path) {
@@ -91,8 +91,8 @@ std::string make_temp_dir() {
 }  // namespace
 
 const std::string& NginxServer::binary() {
-  static const std::string path = find_binary();
-  return path;
+  static const std::string kPath = find_binary();
+  return kPath;
 }
 
 NginxServer::NginxServer(NginxOptions options) : options_(options) {

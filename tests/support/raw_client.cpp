@@ -14,9 +14,7 @@
 namespace hload::test {
 namespace {
 
-std::system_error sys_error(const char* what) {
-  return std::system_error(errno, std::generic_category(), what);
-}
+std::system_error sys_error(const char* what) { return {errno, std::generic_category(), what}; }
 
 std::string lower(std::string_view s) {
   std::string r(s);
