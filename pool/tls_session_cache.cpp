@@ -32,18 +32,29 @@ void TlsSessionCache::offer(SSL* ssl, const ConnKey& key) {
     slot = std::make_unique<Slot>();
     slot->cache = this;
   }
-  // SSL_set_session takes a reference of its own; the slot keeps its own.
-  if (slot->session) SSL_set_session(ssl, slot->session);
+  if (slot->session) {
+    // A copy: OpenSSL marks the session of a connection freed without a close_notify (as the
+    // pool closes them) as not resumable, and the slot's must stay resumable.
+    SSL_SESSION* copy = SSL_SESSION_dup(slot->session);
+    if (copy) {
+      SSL_set_session(ssl, copy);
+      SSL_SESSION_free(copy);
+    }
+  }
   SSL_set_ex_data(ssl, slot_index(), slot.get());
 }
 
 int TlsSessionCache::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* slot = static_cast<Slot*>(SSL_get_ex_data(ssl, slot_index()));
   if (!slot) return 0;
+  // session stays the connection's (see offer): the slot keeps a copy, and OpenSSL keeps the
+  // reference it passed (returning 0).
+  SSL_SESSION* copy = SSL_SESSION_dup(session);
+  if (!copy) return 0;
   std::lock_guard l(slot->cache->mu_);
   SSL_SESSION_free(slot->session);
-  slot->session = session;
-  return 1;
+  slot->session = copy;
+  return 0;
 }
 
 }  // namespace hload::pool

@@ -35,11 +35,11 @@ class TlsSessionCache {
  private:
   struct Slot {
     TlsSessionCache* cache = nullptr;
-    SSL_SESSION* session = nullptr;  // owned: one reference
+    SSL_SESSION* session = nullptr;  // owned: one reference, to a copy no connection holds
   };
 
-  // on_new_session is OpenSSL's new-session callback: it keeps session in the slot of ssl and
-  // takes the reference it is given (returns 1), or declines it when ssl has no slot.
+  // on_new_session is OpenSSL's new-session callback: it keeps a copy of session in the slot
+  // of ssl, if it has one, and leaves OpenSSL the reference it was given.
   static int on_new_session(SSL* ssl, SSL_SESSION* session);
 
   std::mutex mu_;  // guards the map and every slot's session

@@ -313,29 +313,29 @@ TEST_F(TlsDialerTest, HttpKeysAreDialedWithoutTls) {
   EXPECT_EQ(round_trip(*r.conn).resp.status, 200u);
 }
 
-// resumed_on_second dials twice, the first connection carrying a request (which reads the
-// session tickets of TLS 1.3), and says whether the second handshake resumed.
+// ResumptionTest dials one host three times, each connection carrying a request (which reads
+// the session tickets of TLS 1.3) and closed, as the pool closes them, before the next dial.
 class ResumptionTest : public TlsDialerTest, public ::testing::WithParamInterface<bool> {};
 
-TEST_P(ResumptionTest, SecondDialResumesOnlyWhenAskedTo) {
+TEST_P(ResumptionTest, LaterDialsResumeOnlyWhenAskedTo) {
   for (const bool resume : {true, false}) {
     SCOPED_TRACE(resume ? "resume" : "no resume");
     TlsServer srv({.cert = certs_.server, .tls12_only = GetParam()});
     pool::TlsOptions o = trusting(certs_);
     o.resume = resume;
     const auto key = https_key("localhost", srv.port());
-    const pool::DialResult first = dial(o, key);
-    ASSERT_FALSE(first.ec) << first.ec.message();
-    EXPECT_FALSE(first.tls->resumed);
-    EXPECT_EQ(round_trip(*first.conn).resp.status, 200u);
-    const pool::DialResult second = dial_again(key);
-    ASSERT_FALSE(second.ec) << second.ec.message();
-    EXPECT_EQ(second.tls->resumed, resume);
-    EXPECT_EQ(round_trip(*second.conn).resp.status, 200u);
-    // The server's side of a TLS 1.3 handshake ends after the client's: it has surely ended once
-    // it answered.
-    EXPECT_EQ(srv.counters().resumed, resume ? 1u : 0u);
-    // Another host key has a session of its own: none yet.
+    for (int i = 0; i < 3; ++i) {
+      SCOPED_TRACE("dial " + std::to_string(i + 1));
+      pool::DialResult r = i == 0 ? dial(o, key) : dial_again(key);
+      ASSERT_FALSE(r.ec) << r.ec.message();
+      EXPECT_EQ(r.tls->resumed, resume && i > 0);
+      EXPECT_EQ(round_trip(*r.conn).resp.status, 200u);
+      r.conn.reset();
+    }
+    // The server's side of a TLS 1.3 handshake ends after the client's: it has surely ended
+    // once it answered.
+    EXPECT_EQ(srv.counters().resumed, resume ? 2u : 0u);
+    // Another host key has sessions of its own: none yet.
     const pool::DialResult other = dial_again(https_key("127.0.0.1", srv.port()));
     ASSERT_FALSE(other.ec) << other.ec.message();
     EXPECT_FALSE(other.tls->resumed);
