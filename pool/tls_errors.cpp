@@ -49,6 +49,10 @@ error_code make_handshake_error(const error_code& ssl_error) noexcept {
   return {ssl_error.value(), tls_handshake_category()};
 }
 
+bool is_openssl_error(const error_code& ec) noexcept {
+  return ec.category() == boost::asio::error::get_ssl_category();
+}
+
 error_code tls_read_error(const error_code& ec) noexcept {
   if (ec == boost::asio::ssl::error::stream_truncated) return boost::asio::error::eof;
   if (ec.category() == boost::asio::error::get_ssl_category() &&

@@ -31,6 +31,10 @@ const boost::system::error_category& tls_handshake_category() noexcept;
 // code of Asio's ssl category.
 error_code make_handshake_error(const error_code& ssl_error) noexcept;
 
+// is_openssl_error says whether ec is one of OpenSSL's own errors (Asio's ssl category), as a
+// TLS connection reports them once the handshake is done: an alert, a record that fails.
+bool is_openssl_error(const error_code& ec) noexcept;
+
 // tls_read_error maps an error read from a TLS stream to what an HTTP/1.1 connection reports:
 // the server closing the TCP connection without a close_notify (Asio's stream_truncated, or
 // OpenSSL's "unexpected eof while reading") is asio::error::eof, as it is over plain TCP, so
