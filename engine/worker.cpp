@@ -114,6 +114,7 @@ void Worker::record_hop(const HopRecord& hop) {
   Phases& p = stats_.phases;
   p.wait_conn.record(c.wait);
   if (c.outcome == pool::AcquireOutcome::dial) p.dial.record(c.dial_time);
+  if (c.outcome == pool::AcquireOutcome::dial && c.tls) p.tls.record(c.tls_time);
   if (hop.written_at > hop.got_conn_at) p.write.record(hop.written_at - hop.got_conn_at);
   if (hop.first_byte_at > hop.written_at && hop.written_at != pool::TimePoint{}) {
     p.first_byte.record(hop.first_byte_at - hop.written_at);
