@@ -76,9 +76,10 @@ bool asks_to_close(std::string head) {
 struct TlsServer::Session {
   Session(tcp::socket socket, ssl::context& ctx) : stream(std::move(socket), ctx) {}
   ssl::stream<tcp::socket> stream;
-  bool idle = false;     // waiting for its next request
-  bool closing = false;  // close_idle chose it
-  bool notify = false;   // send a close_notify first
+  bool idle = false;       // waiting for its next request
+  bool answering = false;  // writing a response
+  bool closing = false;    // close_idle chose it
+  bool notify = false;     // send a close_notify first
 };
 
 TlsServer::TlsServer(TlsServerOptions options)
@@ -123,11 +124,12 @@ int TlsServer::close_idle(bool notify) {
     int n = 0;
     for (const auto& weak : sessions_) {
       const auto s = weak.lock();
-      if (!s || !s->idle) continue;
+      if (!s || !(s->idle || s->answering)) continue;
       s->closing = true;
       s->notify = notify;
       error_code ignored;
-      s->stream.lowest_layer().cancel(ignored);  // ends the read of its next request
+      // Ends the read of its next request; one that is answering closes once it has answered.
+      if (s->idle) s->stream.lowest_layer().cancel(ignored);
       ++n;
     }
     std::lock_guard l(mu_);
@@ -189,39 +191,43 @@ asio::awaitable<void> TlsServer::serve(std::shared_ptr<Session> s) {
 
 asio::awaitable<void> TlsServer::answer(std::shared_ptr<Session> s) {
   std::string buffer;
-  for (;;) {
+  while (!s->closing) {
     s->idle = true;
     auto [ec, n] = co_await asio::async_read_until(s->stream, asio::dynamic_buffer(buffer),
                                                    "\r\n\r\n", kTuple);
     s->idle = false;
-    if (s->closing) {
-      error_code ignored;
-      if (s->notify) {
-        // The client does not answer the close_notify while it is idle: its send is enough.
-        asio::steady_timer wait(co_await asio::this_coro::executor, kShutdownWait);
-        wait.async_wait([s](error_code e) {
-          error_code ignored_too;
-          if (!e) s->stream.lowest_layer().close(ignored_too);
-        });
-        co_await s->stream.async_shutdown(kTuple);
-      }
-      s->stream.lowest_layer().close(ignored);
-      std::lock_guard l(mu_);
-      --closing_left_;
-      cv_.notify_all();
-      co_return;
-    }
-    if (ec) co_return;
+    if (s->closing || ec) break;
     const bool close = asks_to_close(buffer.substr(0, n));
     buffer.erase(0, n);
     ++requests_;
     const std::string_view response =
         close ? "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
               : "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+    // From its last byte on, the client may take the connection for idle: so does close_idle.
+    s->answering = true;
     auto [write_ec, written] =
         co_await asio::async_write(s->stream, asio::buffer(response), kTuple);
-    if (write_ec || close) co_return;
+    s->answering = false;
+    if (write_ec || close) break;
   }
+  if (s->closing) co_await close_chosen(s);
+}
+
+asio::awaitable<void> TlsServer::close_chosen(std::shared_ptr<Session> s) {
+  error_code ignored;
+  if (s->notify) {
+    // The client does not answer the close_notify while it is idle: its send is enough.
+    asio::steady_timer wait(co_await asio::this_coro::executor, kShutdownWait);
+    wait.async_wait([s](error_code e) {
+      error_code ignored_too;
+      if (!e) s->stream.lowest_layer().close(ignored_too);
+    });
+    co_await s->stream.async_shutdown(kTuple);
+  }
+  s->stream.lowest_layer().close(ignored);
+  std::lock_guard l(mu_);
+  --closing_left_;
+  cv_.notify_all();
 }
 
 void TlsServer::closed() {

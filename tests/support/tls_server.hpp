@@ -70,9 +70,9 @@ class TlsServer {
   // server_names lists the SNI of each completed handshake in order; "" when it sent none.
   std::vector<std::string> server_names() const;
 
-  // close_idle closes every connection that waits for its next request, after a close_notify
-  // when `notify` (else the TCP connection just ends), and returns how many it closed once they
-  // are closed.
+  // close_idle closes every connection that waits for its next request (or is sending the
+  // response before it), after a close_notify when `notify` (else the TCP connection just ends),
+  // and returns how many it closed once they are closed.
   int close_idle(bool notify);
 
  private:
@@ -82,6 +82,8 @@ class TlsServer {
   boost::asio::awaitable<void> serve(std::shared_ptr<Session> s);
   // answer reads requests on an established session and answers them until it ends.
   boost::asio::awaitable<void> answer(std::shared_ptr<Session> s);
+  // close_chosen closes a session close_idle chose.
+  boost::asio::awaitable<void> close_chosen(std::shared_ptr<Session> s);
   // closed is called once per connection, when it ends.
   void closed();
 
