@@ -165,7 +165,8 @@ void Worker::record_sample(const RequestRecord& r) {
   s.status = r.status;
   s.offset_s = seconds(r.start - run_.start);
   if (hop.conn && hop.conn->outcome == pool::AcquireOutcome::dial) {
-    s.dial_s = seconds(hop.conn->dial_time);
+    // hey's "DNS+dialup" is the whole dial, its TLS handshake included.
+    s.dial_s = seconds(hop.conn->dial_time + hop.conn->tls_time);
     s.dns_s = seconds(hop.conn->dns_time);
   }
   if (hop.written_at > hop.got_conn_at && hop.conn)
