@@ -94,7 +94,14 @@ int run(const engine::RunConfig& cfg, const GateOptions& gate_options) {
   } catch (const std::exception& e) {  // UsageError, or TargetError for the skeleton
     return fail(e.what());
   }
-  engine::Engine eng(cfg);
+  // The engine loads the TLS files (-cacert, -cert, -key): one that does not load is bad usage.
+  std::optional<engine::Engine> built;
+  try {
+    built.emplace(cfg);
+  } catch (const engine::TargetError& e) {
+    return fail(e.what());
+  }
+  engine::Engine& eng = *built;
   // The per-request report is written while the run goes on.
   std::optional<reporters::ReportSink> csv_sink;
   std::optional<reporters::CsvReport> csv;

@@ -14,6 +14,7 @@
 #include "cmd/flag_values.hpp"
 #include "cmd/go_duration.hpp"
 #include "cmd/http_syntax.hpp"
+#include "cmd/readable_file.hpp"
 #include "cmd/thread_limit.hpp"
 #include "cmd/usage_error.hpp"
 #include "cmd/version.hpp"
@@ -62,11 +63,23 @@ void add_request_flags(CLI::App& app, const RunConfig& d) {
   add_switch(app, "disable-redirects",
              "do not follow redirects (hload follows up to 10 by default); a 3xx is reported as "
              "it comes");
-  // hey's -h2 and -insecure are accepted, so that a hey command line meets the run's clear "not
-  // supported yet" rather than "unknown flag", but not listed (an empty group): the help
-  // promises only what works.
+  // hey's -h2 is accepted, so that a hey command line meets the run's clear "not supported
+  // yet" rather than "unknown flag", but not listed (an empty group): the help promises only
+  // what works.
   add_switch(app, "h2", "speak HTTP/2")->group("");
-  add_switch(app, "insecure", "do not verify the server's TLS certificate")->group("");
+}
+
+void add_tls_flags(CLI::App& app, const RunConfig& d) {
+  app.option_defaults()->group("TLS (https URLs)");
+  add_switch(app, "insecure", "do not verify the server's certificate or its name");
+  add_value_flag(app, "cacert", "FILE",
+                 "trust the CA certificates of this PEM file instead of the system's");
+  add_value_flag(app, "cert", "FILE", "client certificate (PEM) for servers that ask; with -key");
+  add_value_flag(app, "key", "FILE", "private key (PEM) of the -cert certificate");
+  add_value_flag(app, "tls-handshake-timeout", "DURATION",
+                 "give up a TLS handshake after this (5s, 500ms); 0 = never",
+                 format_go_duration(d.tls_handshake_timeout));
+  add_switch(app, "tls-resume", "resume each host's last TLS session (abbreviated handshakes)");
 }
 
 void add_load_flags(CLI::App& app, const RunConfig& d) {
@@ -198,7 +211,30 @@ void read_request_flags(const CLI::App& app, RunConfig& c) {
   read_switch(app, "h2", c.http2);
   read_switch(app, "disable-compression", c.disable_compression);
   read_switch(app, "disable-redirects", c.disable_redirects);
+}
+
+void read_tls_flags(const CLI::App& app, RunConfig& c) {
   read_switch(app, "insecure", c.insecure);
+  if (const auto* v = last_value(app, "cacert")) {
+    check_readable_file("-cacert", *v);
+    c.cacert = *v;
+  }
+  if (given(app, "cert") != given(app, "key")) {
+    throw UsageError(
+        std::string("-cert and -key go together: ") +
+        (given(app, "cert") ? "-cert was given without -key" : "-key was given without -cert"));
+  }
+  if (const auto* v = last_value(app, "cert")) {
+    check_readable_file("-cert", *v);
+    c.client_cert = *v;
+  }
+  if (const auto* v = last_value(app, "key")) {
+    check_readable_file("-key", *v);
+    c.client_key = *v;
+  }
+  c.tls_handshake_timeout =
+      read_time(app, "tls-handshake-timeout", Zero::allowed, c.tls_handshake_timeout);
+  read_switch(app, "tls-resume", c.tls_resume);
 }
 
 void read_load_flags(const CLI::App& app, RunConfig& c) {
@@ -263,6 +299,7 @@ void check_against_concurrency(const RunConfig& c) {
 
 void add_run_flags(CLI::App& app, const RunConfig& defaults) {
   add_request_flags(app, defaults);
+  add_tls_flags(app, defaults);
   add_load_flags(app, defaults);
   add_pool_flags(app, defaults);
   add_report_flags(app, defaults);
@@ -270,6 +307,7 @@ void add_run_flags(CLI::App& app, const RunConfig& defaults) {
 
 RunConfig read_run_flags(const CLI::App& app, RunConfig config) {
   read_request_flags(app, config);
+  read_tls_flags(app, config);
   read_load_flags(app, config);
   read_pool_flags(app, config);
   read_report_flags(app, config);

@@ -6,6 +6,7 @@
 
 #include "engine/engine_errors.hpp"
 #include "pool/errors.hpp"
+#include "pool/tls_errors.hpp"
 
 namespace hload::engine {
 
@@ -13,6 +14,14 @@ ErrorKind classify_error(const pool::error_code& ec, bool timed_out) noexcept {
   namespace ae = boost::asio::error;
   if (timed_out) return ErrorKind::timeout;
   if (ec == pool::Errc::dial_timeout) return ErrorKind::connect_timeout;
+  if (ec == pool::Errc::tls_handshake_timeout) return ErrorKind::tls_timeout;
+  if (ec.category() == pool::tls_verify_category()) return ErrorKind::tls_verify;
+  // OpenSSL's own errors after the handshake count here too: in TLS 1.3 a server's refusal of
+  // the client's certificate arrives on the first read.
+  if (ec == pool::Errc::tls_handshake_closed || ec.category() == pool::tls_handshake_category() ||
+      pool::is_openssl_error(ec)) {
+    return ErrorKind::tls_handshake;
+  }
   if (ec == ae::connection_refused) return ErrorKind::connect_refused;
   if (ec == ae::host_not_found || ec == ae::host_not_found_try_again || ec == ae::no_data ||
       ec == ae::no_recovery || ec == ae::service_not_found) {

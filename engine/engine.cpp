@@ -16,7 +16,7 @@
 #include "engine/schedule.hpp"
 #include "engine/target.hpp"
 #include "engine/worker.hpp"
-#include "pool/tcp_dialer.hpp"
+#include "pool/tls_dialer.hpp"
 #include "pool/transport.hpp"
 
 // LeakSanitizer, when the build has it, is told of what an abandoned run leaves on purpose.
@@ -38,6 +38,24 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kProgressPeriod = std::chrono::milliseconds(250);
+
+// make_dialer builds the run's dialer: plain TCP for http, TLS over it for https, with one TLS
+// context for the whole run.
+std::unique_ptr<pool::Dialer> make_dialer(const RunConfig& cfg) {
+  pool::TlsOptions tls;
+  tls.insecure = cfg.insecure;
+  tls.ca_file = cfg.cacert;
+  tls.cert_file = cfg.client_cert;
+  tls.key_file = cfg.client_key;
+  tls.handshake_timeout = cfg.tls_handshake_timeout;
+  tls.resume = cfg.tls_resume;
+  try {
+    return std::make_unique<pool::TlsDialer>(pool::steady_clock(),
+                                             pool::TcpDialerOptions{cfg.dial_timeout}, tls);
+  } catch (const pool::TlsSetupError& e) {
+    throw TargetError(e.what());
+  }
+}
 
 pool::TransportOptions transport_options(const RunConfig& cfg) {
   pool::TransportOptions o;
@@ -221,8 +239,7 @@ struct Engine::Run {
 
 Engine::Engine(RunConfig cfg)
     : cfg_(std::move(cfg)),
-      own_dialer_(std::make_unique<pool::TcpDialer>(pool::steady_clock(),
-                                                    pool::TcpDialerOptions{cfg_.dial_timeout})),
+      own_dialer_(make_dialer(cfg_)),
       dialer_(*own_dialer_),
       clock_(pool::steady_clock()) {}
 

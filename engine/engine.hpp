@@ -40,7 +40,8 @@ inline constexpr std::chrono::milliseconds kDrainGrace{250};
 
 class Engine {
  public:
-  // An engine that dials real connections (TCP) on the real clock.
+  // An engine that dials real connections (TCP, and TLS for https) on the real clock. Throws
+  // TargetError when the TLS files of cfg (-cacert, -cert, -key) cannot be used.
   explicit Engine(RunConfig cfg);
   // An engine over the given dialer and clock, which must outlive it (tests).
   Engine(RunConfig cfg, pool::Dialer& dialer, const pool::Clock& clock);

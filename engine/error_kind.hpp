@@ -14,7 +14,9 @@ enum class ErrorKind {
   conn_reset,       // the server reset the connection
   conn_closed,      // the server closed the connection before the response ended
   protocol,         // a malformed response
-  tls,              // the TLS handshake or record layer failed
+  tls_verify,       // the server's certificate was refused: untrusted, expired, another name
+  tls_handshake,    // the TLS handshake failed otherwise, or TLS broke after it
+  tls_timeout,      // the TLS handshake took longer than -tls-handshake-timeout
   unreachable,      // no route to the host
   fd_limit,         // hload ran out of file descriptors (EMFILE, ENFILE)
   no_local_port,    // no local port was free to connect from (EADDRNOTAVAIL)

@@ -35,6 +35,13 @@ struct RunConfig {
   bool http2 = false;     // -h2
   bool insecure = false;  // -insecure: do not verify the server's certificate
 
+  // TLS (https URLs).
+  std::string cacert;       // -cacert: PEM CA certificates trusted instead of the system's
+  std::string client_cert;  // -cert: PEM client certificate chain, with client_key
+  std::string client_key;   // -key: its PEM private key
+  Duration tls_handshake_timeout = std::chrono::seconds(10);  // 0 = none
+  bool tls_resume = false;  // -tls-resume: offer each host its last session
+
   // How much and how fast.
   int concurrency = 50;                   // -c: virtual users
   std::optional<std::uint64_t> requests;  // -n; 200 when neither -n nor -z is given

@@ -19,11 +19,16 @@ void HostResult::merge(const HostResult& o) {
   wait_idle.merge(o.wait_idle);
   wait_permit.merge(o.wait_permit);
   queued_at_limit.merge(o.queued_at_limit);
+  tls_handshake.merge(o.tls_handshake);
+  if (!o.tls_version.empty()) tls_version = o.tls_version;
+  if (!o.tls_cipher.empty()) tls_cipher = o.tls_cipher;
+  if (!o.alpn.empty()) alpn = o.alpn;
 }
 
 void Phases::merge(const Phases& o) {
   wait_conn.merge(o.wait_conn);
   dial.merge(o.dial);
+  tls.merge(o.tls);
   write.merge(o.write);
   first_byte.merge(o.first_byte);
   body.merge(o.body);

@@ -20,8 +20,8 @@ struct HostResult {
   std::uint64_t requests = 0;
   std::uint64_t dials = 0;
   std::uint64_t dial_errors = 0;
-  std::uint64_t tls_handshakes = 0;
-  std::uint64_t tls_resumed = 0;
+  std::uint64_t tls_handshakes = 0;  // completed
+  std::uint64_t tls_resumed = 0;     // of which resumed a session
   std::uint64_t reused = 0;
   std::uint64_t retries = 0;
   std::uint64_t dials_cancelled = 0;
@@ -33,6 +33,11 @@ struct HostResult {
   Histogram wait_idle;        // waited, then served by a connection another request released
   Histogram wait_permit;      // held back by the limit, then got a permit and dialed
   Histogram queued_at_limit;  // held back by the limit, however the wait ended
+  Histogram tls_handshake;    // the completed TLS handshakes' times
+  // What the TLS handshakes agreed on, as the last one reported it (empty without TLS).
+  std::string tls_version;
+  std::string tls_cipher;
+  std::string alpn;
 
   double reuse_ratio() const {
     return requests ? static_cast<double>(reused) / static_cast<double>(requests) : 0.0;
@@ -43,7 +48,8 @@ struct HostResult {
 // Phases are the parts of a request's life (docs/architecture.md#metrics), each a histogram.
 struct Phases {
   Histogram wait_conn;   // asking the pool until holding a connection
-  Histogram dial;        // the dial, for requests served by their own dial
+  Histogram dial;        // the TCP connect, for requests served by their own dial
+  Histogram tls;         // the TLS handshake after it, for those dials that made one
   Histogram write;       // holding a connection until the request is written
   Histogram first_byte;  // request written until the first response byte
   Histogram body;        // first response byte until the body's end

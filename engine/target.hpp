@@ -20,8 +20,8 @@ struct Target {
   bool head = false;
 };
 
-// TargetError is a configuration the engine cannot turn into a request (a bad URL). Thrown
-// only at start-up, before any request.
+// TargetError is a configuration the engine cannot turn into a request (a bad URL) or a
+// connection (a TLS file that does not load). Thrown only at start-up, before any request.
 struct TargetError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -114,6 +114,7 @@ void Worker::record_hop(const HopRecord& hop) {
   Phases& p = stats_.phases;
   p.wait_conn.record(c.wait);
   if (c.outcome == pool::AcquireOutcome::dial) p.dial.record(c.dial_time);
+  if (c.outcome == pool::AcquireOutcome::dial && c.tls) p.tls.record(c.tls_time);
   if (hop.written_at > hop.got_conn_at) p.write.record(hop.written_at - hop.got_conn_at);
   if (hop.first_byte_at > hop.written_at && hop.written_at != pool::TimePoint{}) {
     p.first_byte.record(hop.first_byte_at - hop.written_at);
@@ -164,7 +165,8 @@ void Worker::record_sample(const RequestRecord& r) {
   s.status = r.status;
   s.offset_s = seconds(r.start - run_.start);
   if (hop.conn && hop.conn->outcome == pool::AcquireOutcome::dial) {
-    s.dial_s = seconds(hop.conn->dial_time);
+    // hey's "DNS+dialup" is the whole dial, its TLS handshake included.
+    s.dial_s = seconds(hop.conn->dial_time + hop.conn->tls_time);
     s.dns_s = seconds(hop.conn->dns_time);
   }
   if (hop.written_at > hop.got_conn_at && hop.conn)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -12,10 +13,14 @@
 
 namespace hload::pool {
 
+// DialResult is how a dial ended: a connection, or why there is none.
 struct DialResult {
   error_code ec;
   std::unique_ptr<Conn> conn;
   Duration resolve_time{};  // spent resolving the host's name; zero for an IP address
+  // The TLS handshake of an https connection, once it completed (its time is part of the dial's,
+  // which the pool measures).
+  std::optional<TlsInfo> tls{};
 };
 
 // Dialer opens connections for the pool. dial runs on the executor the pool spawned it on, and

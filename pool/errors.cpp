@@ -23,6 +23,10 @@ class PoolCategory final : public boost::system::error_category {
         return "stream reset by the server";
       case Errc::h2_protocol:
         return "HTTP/2 protocol error";
+      case Errc::tls_handshake_timeout:
+        return "TLS handshake timed out";
+      case Errc::tls_handshake_closed:
+        return "the server closed the connection during the TLS handshake";
     }
     return "unknown hload.pool error";
   }
@@ -30,10 +34,12 @@ class PoolCategory final : public boost::system::error_category {
   boost::system::error_condition default_error_condition(int ev) const noexcept override {
     switch (static_cast<Errc>(ev)) {
       case Errc::dial_timeout:
+      case Errc::tls_handshake_timeout:
         return boost::system::errc::make_error_condition(boost::system::errc::timed_out);
       case Errc::refused_stream:
       case Errc::stream_reset:
       case Errc::h2_protocol:
+      case Errc::tls_handshake_closed:
         break;
     }
     return {ev, *this};

@@ -12,7 +12,9 @@ namespace hload::pool {
 // the HTTP parser reports (which keep their own categories). The engine counts errors by kind,
 // so each value is a kind of its own.
 enum class Errc {
-  dial_timeout = 1,  // the dial (resolve and connect) took longer than its timeout
+  dial_timeout = 1,       // the dial (resolve and connect) took longer than its timeout
+  tls_handshake_timeout,  // the TLS handshake took longer than its timeout
+  tls_handshake_closed,   // the server closed or reset the connection during the TLS handshake
   // HTTP/2: the server refused the stream before processing it (REFUSED_STREAM, or a stream
   // above a GOAWAY's last stream id): safe to send again on another connection.
   refused_stream,
@@ -24,7 +26,8 @@ enum class Errc {
 };
 
 // pool_category is the category of Errc values, named "hload.pool". Its conditions map
-// dial_timeout to std::errc::timed_out, so generic timeout checks see it.
+// dial_timeout and tls_handshake_timeout to std::errc::timed_out, so generic timeout checks see
+// them.
 const boost::system::error_category& pool_category() noexcept;
 
 // make_error_code lets an Errc be used, compared and returned wherever an error_code is.

@@ -8,8 +8,9 @@
 namespace hload::pool {
 
 // BasicHttp1Conn carries HTTP/1.1 requests, one at a time, over a connected stream. It is a
-// template only so that codec tests can run it over an in-memory stream; the pool uses
-// Http1Conn. Its definitions are in http1_conn_impl.hpp, compiled once for Http1Conn.
+// template so that it runs over plain TCP (Http1Conn), over TLS (TlsHttp1Conn, in
+// tls_http1_conn.hpp) and, in codec tests, over an in-memory stream. Its definitions are in
+// http1_conn_impl.hpp, compiled once for each of the first two.
 //
 // Hot path (docs/performance.md#hot-path): one write of the pre-serialized request, then reads
 // into a buffer the connection keeps, parsed without storing headers; no timer, no socket option,
@@ -40,8 +41,10 @@ class BasicHttp1Conn final : public Conn {
   std::string_view protocol() const noexcept override { return "http/1.1"; }
 
   // peer_closed peeks at the socket without blocking: true when the server closed it, sent
-  // bytes nobody asked for (an idle timeout's 408, say) or the socket is in error. A stream
-  // without a socket (in-memory tests) never reports a close.
+  // bytes nobody asked for (an idle timeout's 408, say) or the socket is in error. Over TLS the
+  // records that arrived are read without blocking, so that a session ticket is not taken for a
+  // close, but a close_notify is. A stream without a socket (in-memory tests) never reports a
+  // close.
   bool peer_closed() noexcept override;
 
  private:

@@ -16,6 +16,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/read_size.hpp>
@@ -23,6 +24,7 @@
 
 #include "pool/bug.hpp"
 #include "pool/response_parser.hpp"
+#include "pool/tls_errors.hpp"
 #include "pool/trace.hpp"
 
 namespace hload::pool {
@@ -34,6 +36,55 @@ namespace http1_detail {
 inline constexpr std::size_t kInitialBuffer = 8 * 1024;
 // The most one read asks for once the buffer has grown for a large header.
 inline constexpr std::size_t kMaxRead = 64 * 1024;
+
+// kIsTls says whether a stream is TLS over another stream.
+template <class Stream>
+inline constexpr bool kIsTls = false;
+template <class Next>
+inline constexpr bool kIsTls<asio::ssl::stream<Next>> = true;
+
+// read_error is what a read error of Stream means to HTTP/1.1: over TLS a close without
+// close_notify is a close (tls_read_error); over anything else the error is kept.
+template <class Stream>
+error_code read_error(const error_code& ec) {
+  if constexpr (kIsTls<Stream>) {
+    return tls_read_error(ec);
+  } else {
+    return ec;
+  }
+}
+
+// Peek is what a socket holds for reading, seen without taking it.
+enum class Peek { nothing, data, closed };
+
+// peek looks at socket fd without blocking: nothing to read, bytes, or the server's FIN (an
+// error other than "would block" means the socket is dead, which counts as closed).
+inline Peek peek(int fd) noexcept {
+  char byte;
+  const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return Peek::data;
+  if (n == 0) return Peek::closed;
+  return errno == EAGAIN || errno == EWOULDBLOCK ? Peek::nothing : Peek::closed;
+}
+
+// tls_records_close reads, without blocking, the TLS records that arrived on an idle
+// connection and says whether they end it. After the handshake a TLS 1.3 server sends session
+// tickets, which a connection that has not yet carried a request has not read: those carry no
+// data and leave the stream waiting for more (would_block). Data (an unsolicited response), a
+// close_notify (eof) or any error end the connection.
+template <class Next>
+bool tls_records_close(asio::ssl::stream<Next>& stream) noexcept {
+  auto& socket = stream.lowest_layer();
+  error_code ec;
+  socket.non_blocking(true, ec);
+  if (ec) return true;
+  char byte;
+  const std::size_t n = stream.read_some(asio::buffer(&byte, 1), ec);
+  error_code restore_ec;
+  // Asynchronous operations set the socket non-blocking again as they need it.
+  socket.non_blocking(false, restore_ec);
+  return n > 0 || ec != asio::error::would_block || restore_ec;
+}
 
 }  // namespace http1_detail
 
@@ -85,8 +136,9 @@ asio::awaitable<ConnResult> BasicHttp1Conn<Stream>::round_trip(const Request& re
         if (ec == boost::beast::http::error::need_more) ec = {};
         if (ec || parser.is_done()) break;
       }
-      const auto [read_ec, n] = co_await stream_.async_read_some(
+      const auto [stream_ec, n] = co_await stream_.async_read_some(
           buffer_.prepare(boost::beast::read_size(buffer_, http1_detail::kMaxRead)), token);
+      const error_code read_ec = http1_detail::read_error<Stream>(stream_ec);
       buffer_.commit(n);
       resp.bytes_in += n;
       if (n > 0 && !result.got_any) {
@@ -133,20 +185,28 @@ asio::awaitable<ConnResult> BasicHttp1Conn<Stream>::round_trip(const Request& re
 
 template <class Stream>
 bool BasicHttp1Conn<Stream>::peer_closed() noexcept {
-  if constexpr (requires(Stream & s) { s.native_handle(); }) {
-    char byte;
-    const auto n = ::recv(stream_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    // 0 is the server's FIN; a byte is an unsolicited response; an error other than "would
-    // block" means the socket is dead.
-    const bool closed = n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
-    if (closed) {
-      reusable_ = false;
-      close_reason_ = CloseReason::server_close;
+  bool closed = false;
+  if constexpr (http1_detail::kIsTls<Stream>) {
+    // A TLS record is not necessarily the end: it may be a session ticket.
+    switch (http1_detail::peek(stream_.lowest_layer().native_handle())) {
+      case http1_detail::Peek::nothing:
+        break;
+      case http1_detail::Peek::data:
+        closed = http1_detail::tls_records_close(stream_);
+        break;
+      case http1_detail::Peek::closed:
+        closed = true;
+        break;
     }
-    return closed;
-  } else {
-    return false;
+  } else if constexpr (requires(Stream & s) { s.native_handle(); }) {
+    // 0 is the server's FIN; a byte is an unsolicited response.
+    closed = http1_detail::peek(stream_.native_handle()) != http1_detail::Peek::nothing;
   }
+  if (closed) {
+    reusable_ = false;
+    close_reason_ = CloseReason::server_close;
+  }
+  return closed;
 }
 
 }  // namespace hload::pool

@@ -71,8 +71,10 @@ struct WantConn {
   error_code ec;
   PooledConn* conn = nullptr;
   AcquireOutcome outcome = AcquireOutcome::dial;
-  Duration dial_time{};
+  Duration dial_time{};  // as GotConnInfo's: the TCP connect, the handshake not included
   Duration dns_time{};
+  bool tls = false;
+  Duration tls_time{};
   // Set once the requester has suspended; until then a delivery is only recorded above.
   std::unique_ptr<Resume> resume;
 };

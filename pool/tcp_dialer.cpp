@@ -11,10 +11,10 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "pool/dial_abort.hpp"
 #include "pool/errors.hpp"
 #include "pool/http1_conn.hpp"
 
@@ -23,60 +23,6 @@ namespace hload::pool {
 namespace {
 
 using asio::ip::tcp;
-
-// DialAbort ends a dial early for either of two reasons: the caller emitted on its cancel slot,
-// or the dial timeout expired. Both emit one internal signal that every step of the dial is
-// bound to, so a step need not know why it was aborted; the first reason is kept as the dial's
-// error. The dial's frame is the only owner: the timer and the caller's slot hold weak
-// references, so an expiry or a cancel that comes after the dial returned does nothing.
-class DialAbort {
- public:
-  explicit DialAbort(const asio::any_io_executor& executor)
-      : timer_(executor), resolver_(executor) {}
-
-  // arm starts the timeout (none when it is not positive) and forwards any cancel emitted on
-  // `cancel` to self.
-  static void arm(const std::shared_ptr<DialAbort>& self, asio::cancellation_slot cancel,
-                  Duration timeout) {
-    const std::weak_ptr<DialAbort> weak = self;
-    if (cancel.is_connected()) {
-      cancel.assign([weak](asio::cancellation_type) {
-        if (const auto s = weak.lock()) s->abort(asio::error::operation_aborted);
-      });
-    }
-    if (timeout > Duration::zero()) {
-      self->timer_.expires_after(timeout);
-      self->timer_.async_wait([weak](error_code ec) {
-        const auto s = weak.lock();
-        if (s && !ec) s->abort(Errc::dial_timeout);
-      });
-    }
-  }
-
-  // slot is what every step of the dial binds its cancellation to.
-  asio::cancellation_slot slot() { return signal_.slot(); }
-
-  // resolver is the dial's resolver, held here because it cannot be cancelled through a slot.
-  tcp::resolver& resolver() { return resolver_; }
-
-  // error is why the dial was aborted: Errc::dial_timeout, operation_aborted, or none.
-  error_code error() const { return error_; }
-
- private:
-  void abort(error_code why) {
-    if (error_) return;
-    error_ = why;
-    signal_.emit(asio::cancellation_type::terminal);
-    // A lookup in progress ends when the system resolver returns: getaddrinfo itself cannot be
-    // interrupted.
-    resolver_.cancel();
-  }
-
-  asio::steady_timer timer_;
-  tcp::resolver resolver_;
-  asio::cancellation_signal signal_;
-  error_code error_;
-};
 
 // ip_literal parses host as an IPv4 or IPv6 address, so that dialing an address skips the
 // resolver (and its thread hop) entirely.
@@ -134,9 +80,16 @@ asio::awaitable<error_code> connect_any(tcp::socket& socket, const Endpoints& en
 }  // namespace
 
 asio::awaitable<DialResult> TcpDialer::dial(const ConnKey& key, asio::cancellation_slot cancel) {
+  TcpConnection c = co_await connect(key, cancel);
+  if (c.ec) co_return DialResult{c.ec, nullptr, c.resolve_time};
+  co_return DialResult{{}, std::make_unique<Http1Conn>(std::move(*c.socket)), c.resolve_time};
+}
+
+asio::awaitable<TcpConnection> TcpDialer::connect(const ConnKey& key,
+                                                  asio::cancellation_slot cancel) {
   const auto executor = co_await asio::this_coro::executor;
   const auto abort = std::make_shared<DialAbort>(executor);
-  DialAbort::arm(abort, cancel, options_.dial_timeout);
+  DialAbort::arm(abort, cancel, options_.dial_timeout, Errc::dial_timeout);
   auto token = asio::bind_cancellation_slot(abort->slot(), asio::as_tuple(asio::use_awaitable));
 
   // A step that fails because the dial was aborted reports the abort's reason; a step that
@@ -144,27 +97,30 @@ asio::awaitable<DialResult> TcpDialer::dial(const ConnKey& key, asio::cancellati
   tcp::socket socket(executor);
   const Address to = address_of(key);
   Duration resolve_time{};
+  const auto failed = [&](error_code ec) {
+    return TcpConnection{abort->error() ? abort->error() : ec, std::nullopt, resolve_time, {}};
+  };
   if (const auto address = ip_literal(to.host)) {
     const std::array endpoints{tcp::endpoint(*address, to.port)};
     const error_code ec = co_await connect_any(socket, endpoints, token);
-    if (ec) co_return DialResult{abort->error() ? abort->error() : ec, nullptr};
+    if (ec) co_return failed(ec);
   } else {
     const TimePoint lookup = clock_.now();
     const auto [resolve_ec, results] = co_await abort->resolver().async_resolve(
         to.host, std::to_string(to.port), tcp::resolver::numeric_service, token);
     resolve_time = clock_.now() - lookup;
-    if (abort->error()) co_return DialResult{abort->error(), nullptr, resolve_time};
-    if (resolve_ec) co_return DialResult{resolve_ec, nullptr, resolve_time};
+    if (abort->error()) co_return failed(abort->error());
+    if (resolve_ec) co_return failed(resolve_ec);
     // Each resolved address is tried in turn; the last failure is the one reported.
     const error_code ec = co_await connect_any(socket, results, token);
-    if (ec) co_return DialResult{abort->error() ? abort->error() : ec, nullptr, resolve_time};
+    if (ec) co_return failed(ec);
   }
 
   // Set once here so that no request pays for a socket option.
   error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
-  if (ec) co_return DialResult{ec, nullptr, resolve_time};
-  co_return DialResult{{}, std::make_unique<Http1Conn>(std::move(socket)), resolve_time};
+  if (ec) co_return TcpConnection{ec, std::nullopt, resolve_time, {}};
+  co_return TcpConnection{{}, std::move(socket), resolve_time, abort->error()};
 }
 
 }  // namespace hload::pool

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+
 #include "pool/clock.hpp"
 #include "pool/dialer.hpp"
 
@@ -10,6 +14,16 @@ struct TcpDialerOptions {
   // Bounds the whole dial, name resolution included; expiry ends it with Errc::dial_timeout.
   // Zero or less means no bound (Go's zero Dialer).
   Duration dial_timeout = std::chrono::seconds(30);
+};
+
+// TcpConnection is the outcome of TcpDialer::connect: a connected socket, or why there is none.
+struct TcpConnection {
+  error_code ec;
+  std::optional<asio::ip::tcp::socket> socket;  // set exactly when ec is not
+  Duration resolve_time{};                      // as DialResult::resolve_time
+  // aborted is set when the connect succeeded just as the dial was cancelled or timed out: the
+  // socket is kept, but a dial that has further steps should not start them.
+  error_code aborted;
 };
 
 // TcpDialer opens plain-TCP HTTP/1.1 connections (Http1Conn) to the key's host and port, or to
@@ -26,6 +40,10 @@ class TcpDialer final : public Dialer {
       : clock_(clock), options_(options) {}
 
   asio::awaitable<DialResult> dial(const ConnKey& key, asio::cancellation_slot cancel) override;
+
+  // connect is the TCP part of dial, for dialers that build on it (TLS): it returns the
+  // connected socket, TCP_NODELAY set, with the same failures and bounds as dial.
+  asio::awaitable<TcpConnection> connect(const ConnKey& key, asio::cancellation_slot cancel);
 
  private:
   const Clock& clock_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "pool/clock.hpp"
 #include "pool/error.hpp"
@@ -69,12 +70,25 @@ struct GotConnInfo {
   bool was_idle = false;  // it sat in the idle list before this request took it
   Duration idle_time{};   // how long it sat there (was_idle only)
   Duration wait{};        // from asking the pool to holding the connection
-  Duration dial_time{};   // the dial's duration (outcome == dial only)
-  Duration dns_time{};    // of which resolving the host's name (outcome == dial only)
+  // The dial's phases (outcome == dial only): dial_time is the TCP connect, name lookup included
+  // (dns_time); tls_time is the TLS handshake that followed it (tls only).
+  Duration dial_time{};
+  Duration dns_time{};
+  bool tls = false;  // the dial made a TLS handshake
+  Duration tls_time{};
   // queued_at_limit: the request was held back by its host's connection limit before it got
   // this connection; permit_wait is how long (until it got a permit or was served otherwise).
   bool queued_at_limit = false;
   Duration permit_wait{};
+};
+
+// TlsInfo describes a completed TLS handshake: what a report shows of Go's tls.ConnectionState.
+struct TlsInfo {
+  Duration handshake_time{};
+  bool resumed = false;  // an abbreviated handshake that resumed an earlier session
+  std::string version;   // "TLSv1.2", "TLSv1.3"
+  std::string cipher;    // OpenSSL's name: "TLS_AES_256_GCM_SHA384"
+  std::string alpn;      // the protocol ALPN chose; empty when the server chose none
 };
 
 // RequestTrace receives the events of one request. It is always called on the executor
@@ -102,6 +116,8 @@ class ConnObserver {
  public:
   virtual void on_dial_start(const ConnKey& /*key*/) {}
   virtual void on_dial_done(const ConnKey& /*key*/, error_code /*ec*/, Duration /*took*/) {}
+  // on_tls_handshake: a dial completed its TLS handshake; called before its on_dial_done.
+  virtual void on_tls_handshake(const ConnKey& /*key*/, const TlsInfo& /*info*/) {}
   // on_dial_cancelled: a dial was abandoned because nobody was waiting for it any more.
   virtual void on_dial_cancelled(const ConnKey& /*key*/) {}
   virtual void on_conn_closed(const ConnKey& /*key*/, CloseReason /*why*/) {}

@@ -158,6 +158,8 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
   info.wait = clock_.now() - asked;
   info.dial_time = w.dial_time;
   info.dns_time = w.dns_time;
+  info.tls = w.tls;
+  info.tls_time = w.tls_time;
   info.queued_at_limit = w.queued_for_permit;
   info.permit_wait = w.permit_wait;
   if (trace) trace->on_got_conn(info);
@@ -505,8 +507,10 @@ asio::awaitable<void> Transport::dial_conn_for(std::shared_ptr<Dial> d) {
     if (owner) {
       owner->dial = nullptr;
       d->owner = nullptr;
-      owner->dial_time = took;
       owner->dns_time = res.resolve_time;
+      owner->tls = res.tls.has_value();
+      owner->tls_time = res.tls ? res.tls->handshake_time : Duration{};
+      owner->dial_time = took - owner->tls_time;
     }
     if (res.ec) {
       if (!cancelled) ++h.counters.dials_failed;
@@ -529,6 +533,7 @@ asio::awaitable<void> Transport::dial_conn_for(std::shared_ptr<Dial> d) {
     }
   }
   if (observer_) {
+    if (res.tls && !res.ec) observer_->on_tls_handshake(h.key, *res.tls);
     if (!(cancelled && res.ec)) observer_->on_dial_done(h.key, res.ec, took);
   }
   run(later);

@@ -83,6 +83,11 @@ ordered_json wait(const Histogram& h) {
   return out;
 }
 
+// text_or_null is text, or null when there is none (a host without TLS has no version).
+ordered_json text_or_null(const std::string& text) {
+  return text.empty() ? ordered_json() : ordered_json(text);
+}
+
 ordered_json config(const engine::RunConfig& c) {
   ordered_json out;
   out["url"] = c.url;
@@ -145,6 +150,10 @@ ordered_json host(const engine::HostResult& h) {
   out["dial_errors"] = h.dial_errors;
   out["tls_handshakes"] = h.tls_handshakes;
   out["tls_resumed"] = h.tls_resumed;
+  out["tls_handshake"] = wait(h.tls_handshake);
+  out["tls_version"] = text_or_null(h.tls_version);
+  out["tls_cipher"] = text_or_null(h.tls_cipher);
+  out["alpn"] = text_or_null(h.alpn);
   out["reused"] = h.reused;
   out["reuse_ratio"] = number(h.reuse_ratio(), kRatioDecimals);
   out["retries"] = h.retries;
@@ -183,6 +192,7 @@ ordered_json to_json(const engine::RunResult& r) {
   ordered_json phases;
   phases["wait_conn"] = phase(r.phases.wait_conn);
   phases["dial"] = phase(r.phases.dial);
+  phases["tls"] = phase(r.phases.tls);
   phases["write"] = phase(r.phases.write);
   phases["first_byte"] = phase(r.phases.first_byte);
   phases["body"] = phase(r.phases.body);

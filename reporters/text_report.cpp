@@ -168,6 +168,8 @@ void write_details(std::ostream& out, const engine::Phases& p) {
   };
   line("wait-conn:", p.wait_conn);
   line("dial:", p.dial);
+  // Only runs that made TLS handshakes have the row, so that an http run reads as hey's.
+  if (p.tls.count() > 0) line("tls:", p.tls);
   line("req write:", p.write);
   line("resp wait:", p.first_byte);
   line("resp read:", p.body);
@@ -214,6 +216,15 @@ std::string wait_line(const Histogram& h) {
          "   (n=" + std::to_string(h.count()) + ")";
 }
 
+// tls_line is what a host's TLS handshakes agreed on and how long they took.
+std::string tls_line(const engine::HostResult& h) {
+  std::string line = h.tls_version + "  " + h.tls_cipher;
+  line += "  ALPN " + (h.alpn.empty() ? std::string("none") : h.alpn);
+  const Histogram& t = h.tls_handshake;
+  return line + "   handshake p50 " + duration_text(t.percentile_ms(0.50)) + "  p99 " +
+         duration_text(t.percentile_ms(0.99));
+}
+
 void write_host(std::ostream& out, const std::string& key, const engine::HostResult& h) {
   const auto label = [](const char* s) { return "    " + pad(s, 17); };
   const auto acquired = [&h](pool::AcquireOutcome o) {
@@ -233,6 +244,7 @@ void write_host(std::ostream& out, const std::string& key, const engine::HostRes
   out << label("held back:") << "by the limit               " << wait_line(h.queued_at_limit)
       << "\n";
   out << label("TLS handshakes:") << h.tls_handshakes << " (" << h.tls_resumed << " resumed)\n";
+  if (h.tls_handshakes > 0) out << label("TLS:") << tls_line(h) << "\n";
   // Only the reasons that occurred: seven columns of mostly zeros would hide the one that did.
   out << label("closes:");
   bool any = false;

@@ -209,6 +209,11 @@ TEST(ParseCommandLine, EveryRunFlagSetsItsField) {
       {{"-disable-keepalive"}, [](const RunConfig& c) { EXPECT_TRUE(c.disable_keepalive); }},
       {{"-disable-redirects"}, [](const RunConfig& c) { EXPECT_TRUE(c.disable_redirects); }},
       {{"-insecure"}, [](const RunConfig& c) { EXPECT_TRUE(c.insecure); }},
+      {{"-tls-resume"}, [](const RunConfig& c) { EXPECT_TRUE(c.tls_resume); }},
+      {{"-tls-handshake-timeout", "300ms"},
+       [](const RunConfig& c) { EXPECT_EQ(c.tls_handshake_timeout, 300ms); }},
+      {{"-tls-handshake-timeout", "0"},
+       [](const RunConfig& c) { EXPECT_EQ(c.tls_handshake_timeout, 0s); }},
       {{"-no-progress"}, [](const RunConfig& c) { EXPECT_FALSE(c.progress); }},
       {{"-no-progress=false"}, [](const RunConfig& c) { EXPECT_TRUE(c.progress); }},
       {{"-o", "json"}, [](const RunConfig& c) { EXPECT_EQ(c.output, OutputFormat::json); }},
@@ -345,6 +350,17 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"-threads", "4", "-c", "2", u}, "-threads cannot be more than -c (4 > 2)"},
       {{"-h2=yes", u}, "-h2 is a switch"},
       {{"-insecure=", u}, "-insecure is a switch"},
+      {{"-tls-resume=maybe", u}, "-tls-resume is a switch"},
+      {{"-tls-handshake-timeout", "3", u}, "-tls-handshake-timeout needs a unit"},
+      {{"-tls-handshake-timeout", "-1s", u}, "-tls-handshake-timeout must not be negative"},
+      {{"-cert", "/etc/passwd", u}, "-cert and -key go together: -cert was given without -key"},
+      {{"-key", "/etc/passwd", u}, "-cert and -key go together: -key was given without -cert"},
+      {{"-cacert", "/nonexistent/ca.pem", u},
+       "-cacert: cannot read \"/nonexistent/ca.pem\": No such file or directory"},
+      {{"-cacert", "/", u}, "-cacert: cannot read \"/\": Is a directory"},
+      {{"-cacert", "", u}, "-cacert wants a file name"},
+      {{"-cert", "/nonexistent/c.pem", "-key", "/etc/passwd", u}, "-cert: cannot read"},
+      {{"-cert", "/etc/passwd", "-key", "/nonexistent/k.pem", u}, "-key: cannot read"},
       {{"-c", "5", "demo"}, "demo must be the first word"},
       {{"demo", u}, "demo takes no URL"},
       {{"demo", "-c", "0"}, "-c must be at least 1"},
@@ -385,6 +401,18 @@ TEST(ParseCommandLine, ReadsTheBodyFileWhole) {
   const TempFile file(contents);
   EXPECT_EQ(run({"-D", file.path(), kUrl}).body, contents);
   EXPECT_EQ(run({"-D=" + file.path(), "-m", "PUT", kUrl}).body, contents);
+}
+
+TEST(ParseCommandLine, TlsFilesAreTakenWhenReadable) {
+  const TempFile pem("-----BEGIN CERTIFICATE-----\n");  // contents are the engine's to load
+  const RunConfig c =
+      run({"-cacert", pem.path(), "-cert", pem.path(), "-key", pem.path(), "-insecure", kUrl});
+  EXPECT_EQ(c.cacert, pem.path());
+  EXPECT_EQ(c.client_cert, pem.path());
+  EXPECT_EQ(c.client_key, pem.path());
+  EXPECT_TRUE(c.insecure);
+  EXPECT_FALSE(c.tls_resume);
+  EXPECT_EQ(c.tls_handshake_timeout, 10s) << "the default";
 }
 
 TEST(ParseCommandLine, UnreadableBodyFileIsNamedWithTheReason) {
@@ -432,6 +460,12 @@ TEST(ParseCommandLine, HelpListsEveryFlagWithItsDefault) {
                                    "-idle-conn-timeout DURATION",
                                    "-max-conns N",
                                    "-dial-timeout DURATION",
+                                   "-insecure",
+                                   "-cacert FILE",
+                                   "-cert FILE",
+                                   "-key FILE",
+                                   "-tls-handshake-timeout DURATION",
+                                   "-tls-resume",
                                    "-rate R",
                                    "-threads N",
                                    "-no-progress",
@@ -445,8 +479,8 @@ TEST(ParseCommandLine, HelpListsEveryFlagWithItsDefault) {
     }
     for (const std::string fallback :
          {"(default 50)", "(default 200, none with -z)", "(default 20s)", "(default 30s)",
-          "(default 90s)", "(default GET)", "(default text/html)", "(default text)", "(default 1)",
-          "(default 0)"}) {
+          "(default 10s)", "(default 90s)", "(default GET)", "(default text/html)",
+          "(default text)", "(default 1)", "(default 0)"}) {
       EXPECT_NE(help->text.find(fallback), std::string::npos) << fallback;
     }
     for (const std::string status :

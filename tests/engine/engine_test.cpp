@@ -221,14 +221,15 @@ TEST(Engine, ProxyIsDialedInsteadOfTheTarget) {
   EXPECT_EQ(proxy.counters().requests, 20u);
 }
 
-TEST(Engine, HttpsAndHttp2AreRefusedBeforeAnyRequest) {
-  RunConfig https;
-  https.url = "https://127.0.0.1:1/";
-  EXPECT_THROW(engine::Engine(https).run(), engine::TargetError);
+TEST(Engine, Http2AndHttpsThroughAProxyAreRefusedBeforeAnyRequest) {
   RunConfig h2;
   h2.url = "http://127.0.0.1:1/";
   h2.http2 = true;
   EXPECT_THROW(engine::Engine(h2).run(), engine::TargetError);
+  RunConfig proxied;
+  proxied.url = "https://127.0.0.1:1/";
+  proxied.proxy = "127.0.0.1:1";
+  EXPECT_THROW(engine::Engine(proxied).run(), engine::TargetError);
 }
 
 }  // namespace

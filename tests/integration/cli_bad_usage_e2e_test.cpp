@@ -68,6 +68,18 @@ INSTANTIATE_TEST_SUITE_P(
         // Not in the help, but hey's flag: refused as not supported, not unknown.
         BadUsageCase{"Http2NotYet", {"-h2", kUrl}, "-h2: HTTP/2 is not supported yet"},
         BadUsageCase{"CountNotWhole", {"-n", "1.2345k", kUrl}, "1.2345k"},
+        BadUsageCase{"CertWithoutKey",
+                     {"-cert", "/etc/passwd", kUrl},
+                     "-cert and -key go together: -cert was given without -key"},
+        BadUsageCase{"MissingCaFile",
+                     {"-cacert", "/nonexistent/ca.pem", kUrl},
+                     "-cacert: cannot read \"/nonexistent/ca.pem\": No such file or directory"},
+        // Readable, but not PEM: refused when the run's TLS context loads it, still before
+        // any request.
+        BadUsageCase{"CaFileNotPem", {"-cacert", "/etc/passwd", kUrl}, "CA file \"/etc/passwd\""},
+        BadUsageCase{"HttpsThroughProxy",
+                     {"-x", "127.0.0.1:1", "https://127.0.0.1:1/"},
+                     "https through an HTTP proxy is not supported yet"},
         BadUsageCase{"DemoGivenAUrl", {"demo", kUrl}, "demo takes no URL"},
         BadUsageCase{"ServeUnknownFlag", {"serve", "-bogus"}, "-bogus"},
         BadUsageCase{"ServeStatusOutOfRange", {"serve", "-status", "99"}, "-status"}),

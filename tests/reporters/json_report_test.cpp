@@ -203,7 +203,7 @@ TEST(JsonReportTest, OverflowBucketHasANullUpperBound) {
 TEST(JsonReportTest, Phases) {
   const auto p = to_json(sample_result())["phases"];
   EXPECT_EQ(keys(p),
-            (std::vector<std::string>{"wait_conn", "dial", "write", "first_byte", "body"}));
+            (std::vector<std::string>{"wait_conn", "dial", "tls", "write", "first_byte", "body"}));
   EXPECT_EQ(keys(p["dial"]),
             (std::vector<std::string>{"count", "mean_ms", "p50_ms", "p99_ms", "max_ms"}));
   EXPECT_EQ(p["wait_conn"]["count"], 20'000);
@@ -236,8 +236,14 @@ TEST(JsonReportTest, HostPoolStatistics) {
   const auto h = to_json(sample_result())["hosts"][kHost];
   EXPECT_EQ(keys(h), (std::vector<std::string>{
                          "requests", "dials", "dial_errors", "tls_handshakes", "tls_resumed",
-                         "reused", "reuse_ratio", "retries", "dials_cancelled", "max_open_conns",
-                         "acquire", "closes", "wait_idle", "wait_permit", "queued_at_limit"}));
+                         "tls_handshake", "tls_version", "tls_cipher", "alpn", "reused",
+                         "reuse_ratio", "retries", "dials_cancelled", "max_open_conns", "acquire",
+                         "closes", "wait_idle", "wait_permit", "queued_at_limit"}));
+  // A host without TLS has no version, cipher or protocol to name.
+  EXPECT_TRUE(h["tls_version"].is_null());
+  EXPECT_TRUE(h["tls_cipher"].is_null());
+  EXPECT_TRUE(h["alpn"].is_null());
+  EXPECT_EQ(h["tls_handshake"]["count"], 0);
   EXPECT_EQ(h["requests"], 20'000);
   EXPECT_EQ(h["dials"], 2);
   EXPECT_EQ(h["reused"], 19'998);
@@ -251,6 +257,34 @@ TEST(JsonReportTest, HostPoolStatistics) {
                                        {"protocol", 0},
                                        {"error", 0},
                                        {"run_end", 2}}));
+}
+
+TEST(JsonReportTest, HostTlsHandshakes) {
+  auto r = sample_result();
+  engine::HostResult& tls = r.hosts[kHost];
+  tls.tls_handshakes = 2;
+  tls.tls_resumed = 1;
+  tls.tls_handshake.record_ms(2.0);
+  tls.tls_handshake.record_ms(4.0);
+  tls.tls_version = "TLSv1.3";
+  tls.tls_cipher = "TLS_AES_256_GCM_SHA384";
+  tls.alpn = "http/1.1";
+  r.phases.tls.record_ms(2.0);
+  r.phases.tls.record_ms(4.0);
+  const auto j = to_json(r);
+  const auto& h = j["hosts"][kHost];
+  EXPECT_EQ(h["tls_handshakes"], 2);
+  EXPECT_EQ(h["tls_resumed"], 1);
+  EXPECT_EQ(keys(h["tls_handshake"]), (std::vector<std::string>{"count", "total_ms", "p50_ms",
+                                                                "p99_ms", "max_ms", "histogram"}));
+  EXPECT_EQ(h["tls_handshake"]["count"], 2);
+  EXPECT_DOUBLE_EQ(h["tls_handshake"]["total_ms"].get<double>(), 6.0);
+  EXPECT_DOUBLE_EQ(h["tls_handshake"]["max_ms"].get<double>(), 4.0);
+  EXPECT_EQ(h["tls_version"], "TLSv1.3");
+  EXPECT_EQ(h["tls_cipher"], "TLS_AES_256_GCM_SHA384");
+  EXPECT_EQ(h["alpn"], "http/1.1");
+  EXPECT_EQ(j["phases"]["tls"]["count"], 2);
+  EXPECT_DOUBLE_EQ(j["phases"]["tls"]["mean_ms"].get<double>(), 3.0);
 }
 
 TEST(JsonReportTest, HostWaits) {

@@ -146,6 +146,31 @@ TEST(TextReportTest, ClosesListTheReasonsThatOccurred) {
   EXPECT_THAT(text(r), HasSubstr("    closes:          none\n"));
 }
 
+TEST(TextReportTest, TlsLinesOnlyWhenThereWereHandshakes) {
+  const auto plain = text(sample_result());
+  EXPECT_THAT(plain, Not(HasSubstr("    TLS: ")));
+  EXPECT_THAT(plain, Not(HasSubstr("  tls: ")));
+
+  auto r = sample_result();
+  engine::HostResult& h = r.hosts[kHost];
+  h.tls_handshakes = 2;
+  h.tls_resumed = 1;
+  h.tls_handshake.record_ms(2.0);
+  h.tls_handshake.record_ms(2.0);
+  h.tls_version = "TLSv1.3";
+  h.tls_cipher = "TLS_AES_256_GCM_SHA384";
+  h.alpn = "http/1.1";
+  r.phases.tls.record_ms(2.0);
+  r.phases.tls.record_ms(2.0);
+  const auto t = text(r);
+  const auto pool = t.substr(t.find("Connection pool (per host):\n"));
+  EXPECT_THAT(pool, HasSubstr("    TLS handshakes:  2 (1 resumed)\n"
+                              "    TLS:             TLSv1.3  TLS_AES_256_GCM_SHA384  ALPN http/1.1"
+                              "   handshake p50 2.00ms  p99 2.00ms\n"));
+  EXPECT_THAT(section(t, "Details (average, fastest, slowest):"),
+              HasSubstr("  tls:          2.00ms, 2.00ms, 2.00ms  (n=2)"));
+}
+
 TEST(TextReportTest, NoWaitSaysNone) {
   auto r = sample_result();
   r.hosts[kHost].wait_permit = engine::Histogram{};

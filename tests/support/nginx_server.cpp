@@ -127,6 +127,9 @@ bool NginxServer::launch(Clock::time_point deadline) {
   keepalive_port_ = next_port(options_.keepalive_server);
   limited_port_ = next_port(options_.limited_server);
   status_port_ = next_port(options_.status_server);
+  tls_ports_.clear();
+  for (std::size_t i = 0; i < options_.tls_servers.size(); ++i)
+    tls_ports_.push_back(next_port(true));
   write_config();
 
   const std::string out = dir_ + "/stdio.log";
@@ -165,6 +168,15 @@ bool NginxServer::launch(Clock::time_point deadline) {
   ::setpgid(pid, pid);  // also here: whichever runs first, the group exists before any signal
   pid_ = pid;
 
+  // The TLS ports first, with a bare connect, then the others with whole exchanges: nginx has
+  // accepted the TLS probes by the time it answers those, so a test's first reading counts them.
+  for (const std::uint16_t port : tls_ports_) {
+    if (!listens(port, deadline)) {
+      if (exited()) return false;
+      throw std::runtime_error("nginx does not listen on TLS port " + std::to_string(port) +
+                               " in time; its log:\n" + log());
+    }
+  }
   const std::pair<std::uint16_t, std::string_view> probes[] = {
       {keepalive_port_, "/"}, {limited_port_, "/"}, {status_port_, "/nginx_status"}};
   for (const auto& [port, path] : probes) {
@@ -209,6 +221,14 @@ void NginxServer::write_config() const {
       << "    keepalive_requests " << options_.limited_keepalive_requests << ";\n"
       << "    location / { return 200 \"ok\\n\"; }\n  }\n";
   }
+  for (std::size_t i = 0; i < tls_ports_.size(); ++i) {
+    c << "  server {\n    listen 127.0.0.1:" << tls_ports_[i] << " ssl backlog=4096;\n"
+      << "    ssl_certificate " << options_.tls_servers[i].cert << ";\n"
+      << "    ssl_certificate_key " << options_.tls_servers[i].key << ";\n"
+      << "    ssl_protocols TLSv1.2 TLSv1.3;\n"
+      << "    keepalive_requests 1000000000;\n"
+      << "    location / { return 200 \"ok\\n\"; }\n  }\n";
+  }
   if (status_port_ != 0) {
     c << "  server {\n    listen 127.0.0.1:" << status_port_ << ";\n"
       << "    location = /nginx_status { stub_status; }\n"
@@ -231,6 +251,20 @@ bool NginxServer::answers(std::uint16_t port, std::string_view path, Clock::time
       c.send(request);
       RawResponse r = c.read_response();
       if (r.complete && r.status == 200 && c.read_to_end() == PeerEnd::eof) return true;
+    } catch (const std::system_error&) {
+      // Not listening yet.
+    }
+    std::this_thread::sleep_for(kPoll);
+  }
+  return false;
+}
+
+bool NginxServer::listens(std::uint16_t port, Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    if (exited()) return false;
+    try {
+      RawClient probe(port);
+      return true;
     } catch (const std::system_error&) {
       // Not listening yet.
     }

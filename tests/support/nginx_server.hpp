@@ -19,8 +19,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tests/support/stub_status.hpp"
+#include "tests/support/test_certs.hpp"
 
 namespace hload::test {
 
@@ -33,6 +35,10 @@ struct NginxOptions {
   int limited_keepalive_requests = 100;
   // (c) stub_status at /nginx_status, for counters().
   bool status_server = true;
+  // (d) one HTTPS server per entry, with that certificate: `return 200 "ok\n"` over TLS 1.2
+  // or 1.3 with keep-alive connections never closed by count, as (a). nginx's default session
+  // handling stands: TLS session tickets, so clients may resume.
+  std::vector<CertFiles> tls_servers{};
   std::chrono::seconds keepalive_timeout{75};
   // Starting fails (with nginx's log in the exception) after this long.
   std::chrono::milliseconds start_timeout{10'000};
@@ -60,6 +66,8 @@ class NginxServer {
   std::uint16_t keepalive_port() const noexcept { return keepalive_port_; }
   std::uint16_t limited_port() const noexcept { return limited_port_; }
   std::uint16_t status_port() const noexcept { return status_port_; }
+  // tls_port is the port of the TLS server (d) of options.tls_servers[i].
+  std::uint16_t tls_port(std::size_t i) const { return tls_ports_.at(i); }
 
   // counters reads stub_status with one GET on a connection of its own ("Connection: close"),
   // read until nginx closes it. That reading is itself one accept, one handled connection and
@@ -83,6 +91,9 @@ class NginxServer {
   // exited).
   bool answers(std::uint16_t port, std::string_view path,
                std::chrono::steady_clock::time_point deadline);
+  // listens says whether port accepted a connection before the deadline (false too when nginx
+  // exited).
+  bool listens(std::uint16_t port, std::chrono::steady_clock::time_point deadline);
   // exited reaps the master if it has exited.
   bool exited();
   // kill_and_reap stops the master (and so its workers) with escalating signals, each wait
@@ -95,6 +106,7 @@ class NginxServer {
   std::uint16_t keepalive_port_ = 0;
   std::uint16_t limited_port_ = 0;
   std::uint16_t status_port_ = 0;
+  std::vector<std::uint16_t> tls_ports_;
 };
 
 }  // namespace hload::test

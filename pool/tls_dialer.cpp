@@ -1,0 +1,136 @@
+#include "pool/tls_dialer.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/verify_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "pool/dial_abort.hpp"
+#include "pool/errors.hpp"
+#include "pool/tls_errors.hpp"
+
+namespace hload::pool {
+
+namespace {
+
+namespace ssl = asio::ssl;
+
+bool is_ip_literal(const std::string& host) {
+  error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+// NameCheck is Asio's host_name_verification that says why it refused: a name that does not
+// match is recorded as OpenSSL's own hostname (or IP address) mismatch, so that the verify
+// result names it instead of an unspecified failure.
+class NameCheck {
+ public:
+  explicit NameCheck(const std::string& host) : check_(host), ip_(is_ip_literal(host)) {}
+
+  bool operator()(bool preverified, ssl::verify_context& ctx) const {
+    if (check_(preverified, ctx)) return true;
+    // A certificate that failed OpenSSL's own checks keeps their reason.
+    if (preverified) {
+      X509_STORE_CTX_set_error(ctx.native_handle(),
+                               ip_ ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH);
+    }
+    return false;
+  }
+
+ private:
+  ssl::host_name_verification check_;
+  bool ip_;
+};
+
+// describe reads what a completed handshake agreed on.
+TlsInfo describe(SSL* ssl, Duration took) {
+  TlsInfo info;
+  info.handshake_time = took;
+  info.resumed = SSL_session_reused(ssl) == 1;
+  info.version = SSL_get_version(ssl);
+  if (const char* cipher = SSL_get_cipher_name(ssl)) info.cipher = cipher;
+  const unsigned char* alpn = nullptr;
+  unsigned alpn_size = 0;
+  SSL_get0_alpn_selected(ssl, &alpn, &alpn_size);
+  if (alpn) info.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_size);
+  return info;
+}
+
+}  // namespace
+
+TlsDialer::TlsDialer(const Clock& clock, TcpDialerOptions tcp, TlsOptions tls,
+                     TlsConnFactory factory)
+    : clock_(clock),
+      tcp_(clock, tcp),
+      options_(std::move(tls)),
+      factory_(std::move(factory)),
+      context_(make_tls_context(options_)) {
+  if (options_.resume) TlsSessionCache::attach(context_.native_handle());
+}
+
+asio::awaitable<DialResult> TlsDialer::dial(const ConnKey& key, asio::cancellation_slot cancel) {
+  if (key.scheme != "https") co_return co_await tcp_.dial(key, cancel);
+  TcpConnection tcp = co_await tcp_.connect(key, cancel);
+  if (tcp.ec || tcp.aborted) {
+    co_return DialResult{tcp.ec ? tcp.ec : tcp.aborted, nullptr, tcp.resolve_time, std::nullopt};
+  }
+
+  TlsStream stream(std::move(*tcp.socket), context_);
+  prepare(stream, key);
+  const auto abort = std::make_shared<DialAbort>(co_await asio::this_coro::executor);
+  DialAbort::arm(abort, cancel, options_.handshake_timeout, Errc::tls_handshake_timeout);
+  const TimePoint start = clock_.now();
+  const auto [ec] = co_await stream.async_handshake(
+      ssl::stream_base::client,
+      asio::bind_cancellation_slot(abort->slot(), asio::as_tuple(asio::use_awaitable)));
+  const Duration took = clock_.now() - start;
+  if (ec) {
+    const error_code why = abort->error() ? abort->error() : handshake_error(stream, ec);
+    co_return DialResult{why, nullptr, tcp.resolve_time, std::nullopt};
+  }
+  TlsInfo info = describe(stream.native_handle(), took);
+  std::unique_ptr<Conn> conn = factory_(std::move(stream), info.alpn);
+  co_return DialResult{{}, std::move(conn), tcp.resolve_time, std::move(info)};
+}
+
+void TlsDialer::prepare(TlsStream& stream, const ConnKey& key) {
+  SSL* ssl = stream.native_handle();
+  // SNI names a host; RFC 6066 does not allow an address there.
+  if (!is_ip_literal(key.host)) SSL_set_tlsext_host_name(ssl, key.host.c_str());
+  if (!options_.insecure) {
+    error_code ignored;  // fails only on allocation, which throws first
+    stream.set_verify_callback(NameCheck(key.host), ignored);
+  }
+  if (options_.resume) sessions_.offer(ssl, key);
+}
+
+error_code TlsDialer::handshake_error(TlsStream& stream, const error_code& ec) const {
+  namespace ae = asio::error;
+  if (ec.category() == ae::get_ssl_category()) {
+    const long verify = SSL_get_verify_result(stream.native_handle());
+    if (!options_.insecure && verify != X509_V_OK &&
+        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+      return make_verify_error(verify);
+    }
+    return make_handshake_error(ec);
+  }
+  if (ec == ae::eof || ec == ssl::error::stream_truncated || ec == ae::connection_reset ||
+      ec == ae::broken_pipe) {
+    return Errc::tls_handshake_closed;
+  }
+  return ec;
+}
+
+}  // namespace hload::pool

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include "pool/clock.hpp"
+#include "pool/dialer.hpp"
+#include "pool/tcp_dialer.hpp"
+#include "pool/tls_context.hpp"
+#include "pool/tls_http1_conn.hpp"
+#include "pool/tls_options.hpp"
+#include "pool/tls_session_cache.hpp"
+
+namespace hload::pool {
+
+// TlsConnFactory builds the connection for the protocol ALPN chose (empty when the server chose
+// none) over a stream whose handshake is done. HTTP/2 comes in here, on "h2".
+using TlsConnFactory = std::function<std::unique_ptr<Conn>(TlsStream&&, const std::string& alpn)>;
+
+// TlsDialer dials https keys with TLS over a TcpDialer connect, and http keys as the TcpDialer
+// does. A TLS dial is two steps, each with its own bound: the TCP connect (dial_timeout, as a
+// plain dial), then the handshake (TlsOptions::handshake_timeout). The handshake sends SNI
+// (not for an IP address), offers TlsOptions::alpn, speaks TLS 1.2 or 1.3 only, and unless
+// insecure checks the server's certificate against the system's CA store (or the CA file) and
+// its name against the key's host. Its failures are values, never thrown (pool/tls_errors.hpp):
+// a refused certificate in tls_verify_category, Errc::tls_handshake_timeout,
+// Errc::tls_handshake_closed, any other refusal in tls_handshake_category; a cancel emitted on
+// the dial's slot ends either step with asio::error::operation_aborted. DialResult::tls
+// describes the handshake of every connection it returns.
+//
+// One TlsDialer serves a whole run: its TLS context (one SSL_CTX) is built once, in the
+// constructor, and shared by the dials of every thread. It must outlive every connection it
+// made (with resumption, the sessions they receive are stored in it).
+class TlsDialer final : public Dialer {
+ public:
+  // Throws TlsSetupError (make_tls_context) when the options' files cannot be used. clock times
+  // the name lookup and the handshake; factory builds the connection once the handshake is done.
+  TlsDialer(const Clock& clock, TcpDialerOptions tcp, TlsOptions tls,
+            TlsConnFactory factory = make_tls_http1_conn);
+
+  asio::awaitable<DialResult> dial(const ConnKey& key, asio::cancellation_slot cancel) override;
+
+ private:
+  // prepare sets what the handshake of a stream to key sends and checks: SNI, the name check,
+  // the session to resume.
+  void prepare(TlsStream& stream, const ConnKey& key);
+  // handshake_error names why the handshake of stream failed with ec.
+  error_code handshake_error(TlsStream& stream, const error_code& ec) const;
+
+  const Clock& clock_;
+  TcpDialer tcp_;
+  const TlsOptions options_;
+  TlsConnFactory factory_;
+  asio::ssl::context context_;
+  TlsSessionCache sessions_;
+};
+
+}  // namespace hload::pool
