@@ -15,6 +15,7 @@
 #include <boost/container/small_vector.hpp>
 
 #include "pool/bug.hpp"
+#include "pool/errors.hpp"
 
 namespace hload::pool {
 
@@ -50,6 +51,17 @@ struct Transport::Deferred {
   boost::container::small_vector<std::shared_ptr<Dial>, 2> cancel;
 };
 
+// ConnLink is what a connection calls with its news. It outlives the pool's hold on the
+// connection (an HTTP/2 connection's reader may still run when the pool closes it): the pool
+// clears `pc` under its lock when it lets go, and news after that is dropped.
+struct ConnLink final : ConnEvents {
+  ConnLink(Transport& t, PooledConn* p) : transport(t), pc(p) {}
+  void on_conn_changed() override { transport.conn_changed(*this); }
+
+  Transport& transport;
+  PooledConn* pc;  // guarded by the transport's lock; null once closed
+};
+
 Transport::Transport(TransportOptions options, Dialer& dialer, const Clock& clock,
                      ConnObserver* observer)
     : options_(std::move(options)), dialer_(dialer), clock_(clock), observer_(observer) {}
@@ -61,15 +73,25 @@ Transport::~Transport() {
   // destroys its coroutine frames, the waiter among them, so it is unlinked first.
   for (auto& [key, h] : hosts_) {
     h->permit_waiters.clear();
+    for (Dial& d : h->dials) d.owners.clear();
+    for (Dial& d : h->unowned_dials) d.owners.clear();
+    h->roomy.clear();
     while (!h->idle_waiters.empty()) {
       WantConn& w = h->idle_waiters.front();
       h->idle_waiters.pop_front();
+      w.dial = nullptr;
       std::unique_ptr<Resume> resume = std::move(w.resume);
     }
   }
   idle_lru_.clear();
-  for (auto& [key, h] : hosts_) h->idle.clear();
-  open_conns_.clear_and_dispose([](PooledConn* pc) { delete pc; });
+  for (auto& [key, h] : hosts_) {
+    h->idle.clear();
+    h->busy.clear();
+  }
+  open_conns_.clear_and_dispose([](PooledConn* pc) {
+    if (pc->link) pc->link->pc = nullptr;
+    delete pc;
+  });
 }
 
 HostPool* Transport::host_for(const ConnKey& key) {
@@ -80,13 +102,15 @@ HostPool* Transport::host_for(const ConnKey& key) {
 }
 
 asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& resp) {
-  for (int attempt = 0;; ++attempt) {
+  int stale_retries = 0;
+  int refused_retries = 0;
+  for (;;) {
     Acquired got = co_await get_conn(req.host, req.trace, req.cancel);
     if (got.ec) co_return got.ec;
     PooledConn* pc = got.conn;
     // A connection that carried a request or sat idle may have been closed by the server in
     // the meantime; a fresh dial failing is a real failure and is never retried.
-    const bool may_be_stale = pc->requests > 0 || pc->was_idle;
+    const bool may_be_stale = got.info.reused || got.info.was_idle;
     resp = Response{};
     const ConnResult r = co_await pc->conn->round_trip(req, resp);
     // Asio leaves a finished operation's cancellation handler in the slot, and it points into
@@ -94,23 +118,55 @@ asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& 
     // request must reach nothing.
     if (asio::cancellation_slot slot = req.cancel; slot.is_connected()) slot.clear();
     if (!r.ec) {
-      ++pc->requests;
       if (options_.race_hook) [[unlikely]]
         co_await options_.race_hook(RaceWindow::before_put);
       release(pc, pc->conn->reusable(),
               options_.disable_keepalive ? CloseReason::client_close : pc->conn->close_reason());
       co_return error_code{};
     }
-    const bool retry = attempt == 0 && may_be_stale && !r.got_any &&
+    // An HTTP/2 server that refused the stream did not process it: it is sent again on
+    // another connection, whatever the method. The connection itself may still be good.
+    if (r.ec == Errc::refused_stream && refused_retries < kRefusedRetries) {
+      ++refused_retries;
+      release(pc, pc->conn->reusable(), pc->conn->close_reason());
+      {
+        auto l = lock();
+        ++retries_;
+        ++req.host->counters.refused_retries;
+      }
+      if (req.trace) req.trace->on_retry();
+      continue;
+    }
+    const bool retry = stale_retries == 0 && may_be_stale && !r.got_any &&
                        (req.replayable || !r.wrote_any) && is_eof(r.ec);
-    release(pc, false, failure_close_reason(r));
+    // A failed stream on a multiplexed connection that still takes streams (a reset, a
+    // cancel) leaves it be; anything else ends the connection.
+    const bool conn_ok = pc->conn->protocol() == "h2" && pc->conn->reusable() && !is_eof(r.ec);
+    release(pc, conn_ok, conn_ok ? pc->conn->close_reason() : failure_close_reason(r));
     if (!retry) co_return r.ec;
+    ++stale_retries;
     {
       auto l = lock();
       ++retries_;
     }
     if (req.trace) req.trace->on_retry();
   }
+}
+
+CloseReason Transport::failure_close_reason(const ConnResult& r) const {
+  if (r.ec == asio::error::operation_aborted && shut_down_.load(std::memory_order_relaxed)) {
+    return CloseReason::run_end;  // the run ended while the request was under way
+  }
+  if (is_eof(r.ec) && !r.got_any) return CloseReason::server_close;
+  // The parser's own errors mean the server broke HTTP; a response cut short by a close is an
+  // I/O failure like a reset.
+  namespace http = boost::beast::http;
+  if ((r.ec.category() == make_error_code(http::error::bad_version).category() &&
+       r.ec != http::error::partial_message && r.ec != http::error::end_of_stream) ||
+      r.ec == Errc::h2_protocol) {
+    return CloseReason::protocol;
+  }
+  return CloseReason::error;
 }
 
 asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trace,
@@ -126,17 +182,18 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
   w.host = host;
   w.executor = co_await asio::this_coro::executor;
   w.asked_at = asked;
-  while (PooledConn* pc = take_idle_or_queue(w)) {
-    const Duration idle_for = clock_.now() - pc->idle_since;
-    if (idle_for >= options_.liveness_check_after && pc->conn->peer_closed()) {
+  bool from_idle = false;
+  while (PooledConn* pc = take_stream_or_queue(w, from_idle)) {
+    const Duration idle_for = from_idle ? clock_.now() - pc->idle_since : Duration{};
+    if (from_idle && idle_for >= options_.liveness_check_after && pc->conn->peer_closed()) {
       // Rule 2: a connection the server closed while it sat idle is never handed out.
       close_dead(pc);
       continue;
     }
     GotConnInfo info;
     info.outcome = AcquireOutcome::idle;
-    info.reused = pc->requests > 0;
-    info.was_idle = true;
+    info.reused = w.reused;
+    info.was_idle = from_idle;
     info.idle_time = idle_for;
     info.wait = clock_.now() - asked;
     if (trace) trace->on_got_conn(info);
@@ -154,7 +211,7 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
 
   GotConnInfo info;
   info.outcome = w.outcome;
-  info.reused = w.conn->requests > 0;
+  info.reused = w.reused;
   info.wait = clock_.now() - asked;
   info.dial_time = w.dial_time;
   info.dns_time = w.dns_time;
@@ -166,47 +223,37 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
   co_return Acquired{{}, w.conn, info};
 }
 
-PooledConn* Transport::take_idle_or_queue(WantConn& w) {
+PooledConn* Transport::take_stream_or_queue(WantConn& w, bool& from_idle) {
   HostPool& h = *w.host;
   Deferred later;
   PooledConn* pc;
   {
-    // Rule 1: looking at the idle list and queueing as a waiter are one locked step, so no
-    // connection can become idle unseen in between.
+    // Rule 1: looking for a stream and queueing as a waiter are one locked step, so no
+    // connection can make room unseen in between.
     auto l = lock();
     const TimePoint now = clock_.now();
     close_idle_ = false;
     expire_idle_locked(now, later);
-    pc = take_idle_locked(h);
-    if (!pc) {
+    pc = take_stream_locked(h, from_idle);
+    if (pc) {
+      w.reused = pc->requests > 0;
+      start_stream_locked(*pc);
+    } else {
       h.idle_waiters.push_back(w);
-      queue_for_dial_locked(h, w, now, later);
+      cover_locked(h, w, now, later);
     }
   }
   run(later);
   return pc;
 }
 
-CloseReason Transport::failure_close_reason(const ConnResult& r) const {
-  if (r.ec == asio::error::operation_aborted && shut_down_.load(std::memory_order_relaxed)) {
-    return CloseReason::run_end;  // the run ended while the request was under way
-  }
-  if (is_eof(r.ec) && !r.got_any) return CloseReason::server_close;
-  // The parser's own errors mean the server broke HTTP; a response cut short by a close is an
-  // I/O failure like a reset.
-  namespace http = boost::beast::http;
-  if (r.ec.category() == make_error_code(http::error::bad_version).category() &&
-      r.ec != http::error::partial_message && r.ec != http::error::end_of_stream) {
-    return CloseReason::protocol;
-  }
-  return CloseReason::error;
-}
-
 void Transport::close_dead(PooledConn* pc) {
   Deferred later;
   {
     auto l = lock();
-    close_conn_locked(pc, CloseReason::server_close, clock_.now(), later);
+    --pc->streams;
+    --pc->host->streams;
+    drain_locked(*pc, CloseReason::server_close, clock_.now(), later);
   }
   run(later);
 }
@@ -251,10 +298,34 @@ void Transport::release(PooledConn* pc, bool reusable, CloseReason if_closed) {
     auto l = lock();
     const TimePoint now = clock_.now();
     expire_idle_locked(now, later);
-    if (reusable && !options_.disable_keepalive) {
-      put_or_close_idle_locked(pc, now, later);
+    --pc->streams;
+    --pc->host->streams;
+    if (!reusable || options_.disable_keepalive || pc->draining) {
+      drain_locked(*pc, if_closed, now, later);
     } else {
-      close_conn_locked(pc, if_closed, now, later);
+      refresh_capacity_locked(*pc);
+      offer_streams_locked(*pc, now, later);
+      place_conn_locked(*pc, now, later);
+    }
+  }
+  run(later);
+}
+
+void Transport::conn_changed(ConnLink& link) {
+  Deferred later;
+  {
+    auto l = lock();
+    PooledConn* pc = link.pc;
+    if (!pc || pc->draining) return;  // closed, or closing already
+    const TimePoint now = clock_.now();
+    if (!pc->conn->reusable()) {
+      const CloseReason why = pc->conn->close_reason();
+      if (why == CloseReason::server_close) ++pc->host->counters.goaways;
+      drain_locked(*pc, why, now, later);
+    } else {
+      refresh_capacity_locked(*pc);
+      offer_streams_locked(*pc, now, later);
+      place_conn_locked(*pc, now, later);
     }
   }
   run(later);
@@ -268,7 +339,7 @@ void Transport::close_idle_connections() {
     close_idle_ = true;
     while (!idle_lru_.empty()) {
       PooledConn* pc = &idle_lru_.front();
-      remove_idle_locked(pc);
+      unplace_locked(*pc);
       close_conn_locked(pc, CloseReason::run_end, now, later);
     }
     // Dials nobody waits for would only open connections to close (Go >= 1.23 does the same).
@@ -282,17 +353,37 @@ void Transport::shut_down() {
   close_idle_connections();
 }
 
-PooledConn* Transport::take_idle_locked(HostPool& h) {
-  // Rule 2: the newest entry first. Expired entries were closed by expire_idle_locked.
-  if (h.idle.empty()) return nullptr;
-  PooledConn* pc = &h.idle.back();
-  remove_idle_locked(pc);
-  return pc;
+PooledConn* Transport::take_stream_locked(HostPool& h, bool& from_idle) {
+  // A connection already in use is filled before an idle one is woken, so that idle ones can
+  // expire; each list hands out its newest (rule 2). Expired idle entries were closed by
+  // expire_idle_locked.
+  if (!h.busy.empty()) {
+    from_idle = false;
+    return &h.busy.back();
+  }
+  if (!h.idle.empty()) {
+    from_idle = true;
+    return &h.idle.back();
+  }
+  return nullptr;
 }
 
-void Transport::remove_idle_locked(PooledConn* pc) {
-  pc->host->idle.erase(pc->host->idle.iterator_to(*pc));
-  idle_lru_.erase(idle_lru_.iterator_to(*pc));
+void Transport::start_stream_locked(PooledConn& pc) {
+  HostPool& h = *pc.host;
+  ++pc.requests;
+  ++pc.streams;
+  ++h.streams;
+  pc.max_streams = std::max(pc.max_streams, pc.streams);
+  ++h.counters.streams_started;
+  h.counters.streams_in_flight_sum += static_cast<std::uint64_t>(pc.streams);
+  h.counters.max_streams_per_conn = std::max(h.counters.max_streams_per_conn, pc.streams);
+  // Out of its list when full; an idle connection given its first stream is busy if it has
+  // room for more.
+  if (pc.place == PooledConn::Place::idle || pc.streams >= pc.capacity) unplace_locked(pc);
+  if (pc.streams < pc.capacity && pc.place == PooledConn::Place::none && !pc.draining) {
+    pc.place = PooledConn::Place::busy;
+    h.busy.push_back(pc);
+  }
 }
 
 bool Transport::permit_available_locked(const HostPool& h) const {
@@ -300,16 +391,21 @@ bool Transport::permit_available_locked(const HostPool& h) const {
          (options_.max_conns <= 0 || open_total_ < options_.max_conns);
 }
 
-void Transport::queue_for_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later) {
-  // Rule 10: a dial another waiter left behind is adopted before any new one starts.
+void Transport::cover_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later) {
+  // Rule 10: a dial others left behind is adopted, and a dial whose connection will have room
+  // takes another owner, before any new dial starts.
   if (!h.unowned_dials.empty()) {
     Dial& d = h.unowned_dials.front();
     h.unowned_dials.pop_front();
     h.dials.push_back(d);
     d.state = Dial::State::owned;
-    d.owner = &w;
-    w.dial = &d;
     ++h.counters.dials_adopted;
+    add_owner_locked(d, w);
+    fill_room_locked(d, now);
+    return;
+  }
+  if (!h.roomy.empty()) {
+    add_owner_locked(h.roomy.front(), w);
     return;
   }
   // Rule 3: below the limit a permit is taken at once and a dial starts; at the limit the
@@ -330,13 +426,40 @@ void Transport::queue_for_dial_locked(HostPool& h, WantConn& w, TimePoint now, D
 void Transport::start_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later) {
   auto d = std::make_shared<Dial>();
   d->host = &h;
-  d->owner = &w;
+  d->capacity = h.expected_streams;
   d->started = now;
   d->executor = w.executor;
   h.dials.push_back(*d);
-  w.dial = d.get();
+  add_owner_locked(*d, w);
+  // A dial whose connection will carry many streams serves the waiters held back by the limit
+  // as well.
+  fill_room_locked(*d, now);
   ++h.counters.dials_started;
   later.spawn.push_back(std::move(d));
+}
+
+void Transport::add_owner_locked(Dial& d, WantConn& w) {
+  d.owners.push_back(w);
+  w.dial = &d;
+  update_roomy_locked(d);
+}
+
+void Transport::fill_room_locked(Dial& d, TimePoint now) {
+  HostPool& h = *d.host;
+  while (static_cast<int>(d.owners.size()) < d.capacity && !h.permit_waiters.empty()) {
+    WantConn& next = h.permit_waiters.front();
+    h.permit_waiters.pop_front();
+    next.permit_wait = now - next.permit_queued_at;
+    add_owner_locked(d, next);
+  }
+}
+
+void Transport::update_roomy_locked(Dial& d) {
+  HostPool& h = *d.host;
+  const bool room = d.state == Dial::State::owned &&
+                    static_cast<int>(d.owners.size()) < d.capacity && !d.owners.empty();
+  if (room && !d.roomy_hook.is_linked()) h.roomy.push_back(d);
+  if (!room && d.roomy_hook.is_linked()) h.roomy.erase(h.roomy.iterator_to(d));
 }
 
 void Transport::deliver_locked(WantConn& w, PooledConn* pc, error_code ec, AcquireOutcome outcome,
@@ -360,30 +483,23 @@ void Transport::leave_queues_locked(WantConn& w, TimePoint now, Deferred& later)
     h.permit_waiters.erase(h.permit_waiters.iterator_to(w));
     w.permit_wait = now - w.permit_queued_at;
   }
-  if (w.dial != nullptr) {
-    Dial& d = *w.dial;
-    w.dial = nullptr;
-    d.owner = nullptr;
-    orphan_dial_locked(d, now, later);
-  }
-}
-
-void Transport::orphan_dial_locked(Dial& d, TimePoint now, Deferred& later) {
-  HostPool& h = *d.host;
-  if (!h.permit_waiters.empty()) {
-    // The dial holds a permit: it serves the oldest waiter held back by the limit.
-    WantConn& next = h.permit_waiters.front();
-    h.permit_waiters.pop_front();
-    next.permit_wait = now - next.permit_queued_at;
-    next.dial = &d;
-    d.owner = &next;
+  if (w.dial == nullptr) return;
+  Dial& d = *w.dial;
+  w.dial = nullptr;
+  d.owners.erase(d.owners.iterator_to(w));
+  // The dial holds a permit: the waiters held back by the limit take the room it has now.
+  fill_room_locked(d, now);
+  if (!d.owners.empty()) {
+    update_roomy_locked(d);
     return;
   }
-  // Every other waiter has a dial of its own. Cancelling this one would throw away a handshake
-  // half made, and the next request would dial again at once (a dial storm whenever servers
-  // close connections); it is kept for the next waiter to adopt instead (rule 10).
+  // Nobody else is waiting for a permit, so every waiter has a dial: cancelling this one would
+  // throw away a handshake half made, and the next request would dial again at once (a dial
+  // storm whenever servers close connections); it is kept for the next waiter to adopt.
+  update_roomy_locked(d);  // state is still owned, but with no owner it has no room to give
   h.dials.erase(h.dials.iterator_to(d));
   d.state = Dial::State::unowned;
+  update_roomy_locked(d);
   h.unowned_dials.push_back(d);
   if (shut_down_.load(std::memory_order_relaxed)) cancel_unowned_dials_locked(h, later);
 }
@@ -399,38 +515,89 @@ void Transport::cancel_unowned_dials_locked(HostPool& h, Deferred& later) {
   }
 }
 
-void Transport::put_or_close_idle_locked(PooledConn* pc, TimePoint now, Deferred& later) {
-  HostPool& h = *pc->host;
-  // Rule 7: hand-over before idling, to the oldest waiter of the key.
-  if (!h.idle_waiters.empty()) {
+void Transport::offer_streams_locked(PooledConn& pc, TimePoint now, Deferred& later) {
+  // Rule 7: room goes to the oldest waiters of the key before the connection keeps it.
+  HostPool& h = *pc.host;
+  while (!pc.draining && pc.streams < pc.capacity && !h.idle_waiters.empty()) {
+    WantConn& w = h.idle_waiters.front();
+    w.reused = pc.requests > 0;
+    start_stream_locked(pc);
     ++h.counters.handoffs;
-    deliver_locked(h.idle_waiters.front(), pc, {}, AcquireOutcome::handoff, now, later);
+    deliver_locked(w, &pc, {}, AcquireOutcome::handoff, now, later);
+  }
+}
+
+void Transport::place_conn_locked(PooledConn& pc, TimePoint now, Deferred& later) {
+  HostPool& h = *pc.host;
+  if (pc.draining) return;
+  if (pc.streams > 0) {
+    // In use: it keeps its room (busy) or has none (out of every list).
+    if (pc.place == PooledConn::Place::idle) unplace_locked(pc);
+    const bool room = pc.streams < pc.capacity;
+    if (room && pc.place == PooledConn::Place::none) {
+      pc.place = PooledConn::Place::busy;
+      h.busy.push_back(pc);
+    } else if (!room && pc.place == PooledConn::Place::busy) {
+      unplace_locked(pc);
+    }
     return;
   }
+  if (pc.place == PooledConn::Place::idle) return;
+  unplace_locked(pc);
   if (close_idle_) {
-    close_conn_locked(pc, CloseReason::run_end, now, later);
+    close_conn_locked(&pc, CloseReason::run_end, now, later);
     return;
   }
   if (static_cast<int>(h.idle.size()) >= options_.max_idle_conns_per_host) {
-    close_conn_locked(pc, CloseReason::idle_overflow, now, later);
+    close_conn_locked(&pc, CloseReason::idle_overflow, now, later);
     return;
   }
-  pc->idle_since = now;
-  pc->was_idle = true;
-  h.idle.push_back(*pc);
-  idle_lru_.push_back(*pc);
+  pc.idle_since = now;
+  pc.was_idle = true;
+  pc.place = PooledConn::Place::idle;
+  h.idle.push_back(pc);
+  idle_lru_.push_back(pc);
   if (options_.max_idle_conns > 0 && static_cast<int>(idle_lru_.size()) > options_.max_idle_conns) {
     PooledConn* oldest = &idle_lru_.front();
-    remove_idle_locked(oldest);
+    unplace_locked(*oldest);
     close_conn_locked(oldest, CloseReason::idle_overflow, now, later);
   }
+}
+
+void Transport::unplace_locked(PooledConn& pc) {
+  HostPool& h = *pc.host;
+  switch (pc.place) {
+    case PooledConn::Place::none:
+      return;
+    case PooledConn::Place::idle:
+      h.idle.erase(h.idle.iterator_to(pc));
+      idle_lru_.erase(idle_lru_.iterator_to(pc));
+      break;
+    case PooledConn::Place::busy:
+      h.busy.erase(h.busy.iterator_to(pc));
+      break;
+  }
+  pc.place = PooledConn::Place::none;
+}
+
+void Transport::drain_locked(PooledConn& pc, CloseReason why, TimePoint now, Deferred& later) {
+  // A connection that takes no new stream lets the ones under way finish, then closes; the
+  // waiters it can no longer serve need dials of their own, which cover_locked gave them.
+  if (!pc.draining) {
+    pc.draining = true;
+    pc.drain_reason = why;
+    unplace_locked(pc);
+  }
+  if (pc.streams == 0) close_conn_locked(&pc, pc.drain_reason, now, later);
 }
 
 void Transport::close_conn_locked(PooledConn* pc, CloseReason why, TimePoint now, Deferred& later) {
   HostPool& h = *pc->host;
   ++h.counters.closes[static_cast<int>(why)];
   --h.connected;
+  unplace_locked(*pc);
   open_conns_.erase(open_conns_.iterator_to(*pc));
+  if (pc->link) pc->link->pc = nullptr;
   later.closing.push_back({std::unique_ptr<PooledConn>(pc), why});
   dec_conns_per_host_locked(h, now, later);
 }
@@ -472,12 +639,34 @@ void Transport::dec_conns_per_host_locked(HostPool& h, TimePoint now, Deferred& 
 
 void Transport::expire_idle_locked(TimePoint now, Deferred& later) {
   if (options_.idle_conn_timeout <= Duration::zero()) return;
-  // The LRU is ordered by idle_since, so expired entries are all at its front.
+  // The LRU is ordered by idle_since, so expired entries are all at its front. Only idle
+  // connections are in it: one with a stream in use never expires.
   while (!idle_lru_.empty() && now - idle_lru_.front().idle_since >= options_.idle_conn_timeout) {
     PooledConn* pc = &idle_lru_.front();
-    remove_idle_locked(pc);
+    unplace_locked(*pc);
     close_conn_locked(pc, CloseReason::idle_timeout, now, later);
   }
+}
+
+void Transport::refresh_capacity_locked(PooledConn& pc) {
+  // The server may have changed how many streams it allows (SETTINGS); a lower limit takes no
+  // stream away that is under way, it only makes the connection full sooner.
+  pc.capacity = std::max(1, pc.conn->max_concurrent_streams());
+  pc.host->expected_streams = pc.capacity;
+}
+
+PooledConn* Transport::new_conn_locked(HostPool& h, std::unique_ptr<Conn> conn) {
+  auto* pc = new PooledConn;
+  pc->conn = std::move(conn);
+  pc->host = &h;
+  pc->capacity = std::max(1, pc->conn->max_concurrent_streams());
+  h.expected_streams = pc->capacity;
+  open_conns_.push_back(*pc);
+  ++h.connected;
+  h.max_connected = std::max(h.max_connected, h.connected);
+  ++(pc->capacity > 1 || pc->conn->protocol() == "h2" ? h.counters.http2_conns
+                                                      : h.counters.http1_conns);
+  return pc;
 }
 
 asio::awaitable<void> Transport::dial_conn_for(std::shared_ptr<Dial> d) {
@@ -491,6 +680,8 @@ asio::awaitable<void> Transport::dial_conn_for(std::shared_ptr<Dial> d) {
 
   const TimePoint now = clock_.now();
   const Duration took = now - d->started;
+  const Duration tls_time = res.tls ? res.tls->handshake_time : Duration{};
+  std::shared_ptr<ConnLink> link;
   Deferred later;
   bool cancelled;
   {
@@ -501,37 +692,50 @@ asio::awaitable<void> Transport::dial_conn_for(std::shared_ptr<Dial> d) {
     } else if (d->state == Dial::State::unowned) {
       h.unowned_dials.erase(h.unowned_dials.iterator_to(*d));
     } else {
+      if (d->roomy_hook.is_linked()) h.roomy.erase(h.roomy.iterator_to(*d));
       h.dials.erase(h.dials.iterator_to(*d));
     }
-    WantConn* owner = d->owner;
-    if (owner) {
-      owner->dial = nullptr;
-      d->owner = nullptr;
-      owner->dns_time = res.resolve_time;
-      owner->tls = res.tls.has_value();
-      owner->tls_time = res.tls ? res.tls->handshake_time : Duration{};
-      owner->dial_time = took - owner->tls_time;
+    // The owners, oldest first, leave the dial: each is served by it, or covered anew.
+    boost::container::small_vector<WantConn*, 4> owners;
+    while (!d->owners.empty()) {
+      WantConn& w = d->owners.front();
+      d->owners.pop_front();
+      w.dial = nullptr;
+      w.dns_time = res.resolve_time;
+      w.tls = res.tls.has_value();
+      w.tls_time = tls_time;
+      w.dial_time = took - tls_time;
+      owners.push_back(&w);
     }
     if (res.ec) {
       if (!cancelled) ++h.counters.dials_failed;
       dec_conns_per_host_locked(h, now, later);
-      // Go's rule: a dial error reaches only the waiter it was started for.
-      if (owner) deliver_locked(*owner, nullptr, res.ec, AcquireOutcome::dial, now, later);
+      // Go's rule: a dial error reaches the waiters it was started for.
+      for (WantConn* w : owners)
+        deliver_locked(*w, nullptr, res.ec, AcquireOutcome::dial, now, later);
     } else {
-      auto* pc = new PooledConn;
-      pc->conn = std::move(res.conn);
-      pc->host = &h;
-      open_conns_.push_back(*pc);
-      ++h.connected;
-      h.max_connected = std::max(h.max_connected, h.connected);
-      if (owner) {
-        deliver_locked(*owner, pc, {}, AcquireOutcome::dial, now, later);
-      } else {
-        // Rule 5: a dial nobody claims goes to the oldest waiter or to the idle list.
-        put_or_close_idle_locked(pc, now, later);
+      PooledConn* pc = new_conn_locked(h, std::move(res.conn));
+      link = std::make_shared<ConnLink>(*this, pc);
+      pc->link = link;
+      for (WantConn* w : owners) {
+        if (pc->streams < pc->capacity) {
+          w->reused = false;
+          start_stream_locked(*pc);
+          deliver_locked(*w, pc, {}, AcquireOutcome::dial, now, later);
+        } else {
+          // The connection carries fewer streams than expected (HTTP/1.1 after all, or a low
+          // SETTINGS): the rest need another dial.
+          cover_locked(h, *w, now, later);
+        }
       }
+      // Rule 5: what no owner claims goes to the oldest waiters, then stays with the
+      // connection.
+      offer_streams_locked(*pc, now, later);
+      place_conn_locked(*pc, now, later);
     }
   }
+  // Registered outside the lock: a connection may call on_conn_changed at once.
+  if (link) link->pc->conn->set_events(link);
   if (observer_) {
     if (res.tls && !res.ec) observer_->on_tls_handshake(h.key, *res.tls);
     if (!(cancelled && res.ec)) observer_->on_dial_done(h.key, res.ec, took);
@@ -567,6 +771,8 @@ HostSnapshot Transport::snapshot(const HostPool* host) const {
   s.connected = host->connected;
   s.max_connected = host->max_connected;
   s.idle = static_cast<int>(host->idle.size());
+  s.busy = static_cast<int>(host->busy.size());
+  s.streams = host->streams;
   s.idle_waiters = static_cast<int>(host->idle_waiters.size());
   s.permit_waiters = static_cast<int>(host->permit_waiters.size());
   s.dials_in_flight = static_cast<int>(host->dials.size());
@@ -598,29 +804,64 @@ void Transport::check_invariants() const {
     total += h.open;
     HLOAD_CHECK(options_.max_conns_per_host <= 0 || h.open <= options_.max_conns_per_host,
                 "%s: %d open over the limit", name, h.open);
-    HLOAD_CHECK(h.idle.empty() || h.idle_waiters.empty(),
-                "%s: a waiter waits while a connection is idle", name);
+    HLOAD_CHECK((h.idle.empty() && h.busy.empty()) || h.idle_waiters.empty(),
+                "%s: a waiter waits while a connection has room", name);
     HLOAD_CHECK(h.permit_waiters.empty() || !permit_available_locked(h),
                 "%s: a waiter waits for a permit below the limit", name);
+    HLOAD_CHECK(h.permit_waiters.empty() || (h.roomy.empty() && h.unowned_dials.empty()),
+                "%s: a waiter waits for a permit while a dial in flight has room", name);
     HLOAD_CHECK(h.dials.size() <= h.idle_waiters.size(), "%s: more dials in flight than waiters",
                 name);
-    HLOAD_CHECK(h.unowned_dials.empty() || h.permit_waiters.empty(),
-                "%s: a waiter waits for a permit while a dial nobody owns is in flight", name);
     // Every permit is held by exactly one dial in flight or one connection.
     HLOAD_CHECK(h.open == static_cast<int>(h.dials.size() + h.unowned_dials.size()) + h.cancelling +
                               h.connected,
                 "%s: %d open, but %zu + %zu dials, %d cancelling, %d connected", name, h.open,
                 h.dials.size(), h.unowned_dials.size(), h.cancelling, h.connected);
-    HLOAD_CHECK(h.connected >= static_cast<int>(h.idle.size()) && h.connected >= 0,
-                "%s: %d connected, %zu idle", name, h.connected, h.idle.size());
+    HLOAD_CHECK(h.connected >= static_cast<int>(h.idle.size() + h.busy.size()) && h.connected >= 0,
+                "%s: %d connected, %zu idle, %zu busy", name, h.connected, h.idle.size(),
+                h.busy.size());
+    // Every waiter is covered once: an owner of a dial, or queued for a permit.
+    std::size_t owners = 0;
     for (const Dial& d : h.dials) {
-      HLOAD_CHECK(d.owner && d.owner->dial == &d && d.owner->idle_hook.is_linked(),
-                  "%s: a dial in flight without a live owner", name);
+      HLOAD_CHECK(!d.owners.empty() && static_cast<int>(d.owners.size()) <= d.capacity,
+                  "%s: a dial in flight with %zu owners for %d streams", name, d.owners.size(),
+                  d.capacity);
+      HLOAD_CHECK(d.roomy_hook.is_linked() == (static_cast<int>(d.owners.size()) < d.capacity),
+                  "%s: a dial's room is not where it should be", name);
+      for (const WantConn& w : d.owners) {
+        HLOAD_CHECK(
+            w.dial == &d && w.idle_hook.is_linked() && !w.done && !w.permit_hook.is_linked(),
+            "%s: an owner of a dial that is not a live waiter of it", name);
+      }
+      owners += d.owners.size();
+    }
+    for (const Dial& d : h.unowned_dials) {
+      HLOAD_CHECK(d.owners.empty(), "%s: an unowned dial with owners", name);
     }
     for (const WantConn& w : h.permit_waiters) {
       HLOAD_CHECK(w.idle_hook.is_linked() && !w.dial && !w.done,
                   "%s: a permit waiter that is not a live waiter without a dial", name);
     }
+    HLOAD_CHECK(owners + h.permit_waiters.size() == h.idle_waiters.size(),
+                "%s: %zu waiters, but %zu owners and %zu held back", name, h.idle_waiters.size(),
+                owners, h.permit_waiters.size());
+    int streams = 0;
+    for (const PooledConn& pc : h.idle) {
+      HLOAD_CHECK(pc.streams == 0 && !pc.draining && pc.place == PooledConn::Place::idle,
+                  "%s: an idle connection in use or draining", name);
+    }
+    for (const PooledConn& pc : h.busy) {
+      HLOAD_CHECK(pc.streams > 0 && pc.streams < pc.capacity && !pc.draining &&
+                      pc.place == PooledConn::Place::busy,
+                  "%s: a busy connection without room or without a stream", name);
+    }
+    for (const PooledConn& pc : open_conns_) {
+      if (pc.host != &h) continue;
+      HLOAD_CHECK(pc.streams >= 0, "%s: a connection with %d streams", name, pc.streams);
+      streams += pc.streams;
+    }
+    HLOAD_CHECK(streams == h.streams, "%s: %d streams counted, %d under way", name, h.streams,
+                streams);
   }
   HLOAD_CHECK(total == open_total_, "global connection count %d != sum of hosts %d", open_total_,
               total);

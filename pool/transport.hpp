@@ -51,10 +51,12 @@ struct HostSnapshot {
   int max_open = 0;         // the most open at once so far
   int connected = 0;        // active + idle: connections a dial made, not yet closed
   int max_connected = 0;    // the most connected at once so far (failed dials never count)
-  int idle = 0;             // in the idle list
+  int idle = 0;             // in the idle list: connections with no stream in use
+  int busy = 0;             // connections with streams in use and room for more
+  int streams = 0;          // round trips under way on its connections
   int idle_waiters = 0;     // entries of the queue for a hand-over (= live waiters)
   int permit_waiters = 0;   // entries of the queue for a dial permit
-  int dials_in_flight = 0;  // dials a waiter owns
+  int dials_in_flight = 0;  // dials that have owners
   int dials_unowned = 0;    // dials in flight whose waiter left, waiting to be adopted
   int dials_cancelling = 0;
   HostCounters counters;
@@ -84,18 +86,24 @@ class Transport final : public RoundTripper {
   // the keys 0, 1, 2... in the order they were first asked for.
   HostPool* host_for(const ConnKey& key);
 
-  // round_trip gets a connection, sends req, reads the whole response into resp and returns
-  // the connection to the pool. A request that fails on a reused connection before any byte of
-  // the response arrived is sent once more on another connection when that is safe (rule 9).
+  // round_trip gets a connection (a stream of one), sends req, reads the whole response into
+  // resp and gives the stream back. A request that fails on a reused connection before any byte
+  // of the response arrived is sent once more on another connection when that is safe
+  // (docs/architecture.md#rule-9); one an HTTP/2 server refused before processing it is sent
+  // again on another connection, up to kRefusedRetries times.
+  static constexpr int kRefusedRetries = 3;
   asio::awaitable<error_code> round_trip(const Request& req, Response& resp) override;
 
-  // get_conn gets a connection for host: an idle one at once, else by waiting for a hand-over
-  // or for a dial (late binding). On success the caller owns the connection until release.
+  // get_conn gets a stream of a connection for host: on an open connection with room at once,
+  // else by waiting for a hand-over or for a dial (late binding). On success the caller holds
+  // the stream until release.
   asio::awaitable<Acquired> get_conn(HostPool* host, RequestTrace* trace,
                                      asio::cancellation_slot cancel);
 
-  // release returns a connection taken with get_conn. A reusable one goes to the oldest waiter
-  // of its key, else to the idle list (subject to the idle caps); any other is closed.
+  // release gives back a stream taken with get_conn. On a reusable connection it goes to the
+  // oldest waiter of its key, else the connection keeps the room (an idle one joins the idle
+  // list, subject to the idle caps); a connection that is not reusable takes no new stream and
+  // is closed once its last stream has ended.
   void release(PooledConn* pc, bool reusable, CloseReason if_closed);
 
   // close_idle_connections closes every idle connection, and connections that become idle until
@@ -117,33 +125,47 @@ class Transport final : public RoundTripper {
   void check_invariants() const;
 
  private:
+  friend struct ConnLink;
   // Work decided under the lock and done after it is released.
   struct Deferred;
 
   std::unique_lock<std::mutex> lock() const { return std::unique_lock(mu_); }
-  asio::awaitable<void> race_window(RaceWindow w) const;
 
-  PooledConn* take_idle_locked(HostPool& h);
-  void queue_for_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later);
+  // The locked steps. A stream is taken from a connection with room, or handed over; a waiter
+  // without one is covered by a dial (its own, adopted, or one with room for more owners) or
+  // queued for a permit; capacity that appears (a stream ends, a dial finishes, SETTINGS raise
+  // the limit) goes to the oldest waiters before it is kept.
+  PooledConn* take_stream_locked(HostPool& h, bool& from_idle);
+  void start_stream_locked(PooledConn& pc);
+  void cover_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later);
   bool permit_available_locked(const HostPool& h) const;
   void start_dial_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& later);
+  void add_owner_locked(Dial& d, WantConn& w);
+  void fill_room_locked(Dial& d, TimePoint now);
+  void update_roomy_locked(Dial& d);
   void deliver_locked(WantConn& w, PooledConn* pc, error_code ec, AcquireOutcome outcome,
                       TimePoint now, Deferred& later);
   void leave_queues_locked(WantConn& w, TimePoint now, Deferred& later);
-  void orphan_dial_locked(Dial& d, TimePoint now, Deferred& later);
   void cancel_unowned_dials_locked(HostPool& h, Deferred& later);
-  void put_or_close_idle_locked(PooledConn* pc, TimePoint now, Deferred& later);
+  void offer_streams_locked(PooledConn& pc, TimePoint now, Deferred& later);
+  void place_conn_locked(PooledConn& pc, TimePoint now, Deferred& later);
+  void unplace_locked(PooledConn& pc);
+  void drain_locked(PooledConn& pc, CloseReason why, TimePoint now, Deferred& later);
   void close_conn_locked(PooledConn* pc, CloseReason why, TimePoint now, Deferred& later);
-  void remove_idle_locked(PooledConn* pc);
   void dec_conns_per_host_locked(HostPool& h, TimePoint now, Deferred& later);
   void expire_idle_locked(TimePoint now, Deferred& later);
+  void refresh_capacity_locked(PooledConn& pc);
+  PooledConn* new_conn_locked(HostPool& h, std::unique_ptr<Conn> conn);
   void cancel_waiter(WantConn& w);
   void run(Deferred& later);
 
-  // take_idle_or_queue returns an idle connection for w's host, or queues w as a waiter.
-  PooledConn* take_idle_or_queue(WantConn& w);
+  // take_stream_or_queue returns a stream of a connection for w's host, or queues w as a
+  // waiter; from_idle says the connection was idle (so it is checked before use).
+  PooledConn* take_stream_or_queue(WantConn& w, bool& from_idle);
   // close_dead closes a connection found dead on its way out of the idle list.
   void close_dead(PooledConn* pc);
+  // conn_changed takes a connection's news (SETTINGS, GOAWAY, a close) outside a round trip.
+  void conn_changed(ConnLink& link);
   // failure_close_reason names why a connection whose round trip failed is closed.
   CloseReason failure_close_reason(const ConnResult& r) const;
   // wait_for_delivery suspends until w is delivered to or cancelled through `cancel`.
