@@ -15,6 +15,7 @@
 #include <boost/container/small_vector.hpp>
 
 #include "pool/bug.hpp"
+#include "pool/dial_plan.hpp"
 #include "pool/errors.hpp"
 
 namespace hload::pool {
@@ -410,7 +411,13 @@ void Transport::cover_locked(HostPool& h, WantConn& w, TimePoint now, Deferred& 
   }
   // Rule 3: below the limit a permit is taken at once and a dial starts; at the limit the
   // waiter queues FIFO for a permit, staying registered for hand-overs meanwhile (rule 4).
-  if (permit_available_locked(h)) {
+  // This waiter is the only one not covered, and nothing has room for it.
+  const DialDemand demand{.waiting = 1,
+                          .free_streams = 0,
+                          .dialing_room = 0,
+                          .streams_per_dial = h.expected_streams,
+                          .permits = permit_available_locked(h) ? 1 : 0};
+  if (connections_to_create(demand) > 0) {
     ++h.open;
     ++open_total_;
     h.max_open = std::max(h.max_open, h.open);
@@ -842,6 +849,17 @@ void Transport::check_invariants() const {
       HLOAD_CHECK(w.idle_hook.is_linked() && !w.dial && !w.done,
                   "%s: a permit waiter that is not a live waiter without a dial", name);
     }
+    // No dial more than the waiters need: after the dials with room, one more dial at most
+    // could have been spared for each dial's worth of owners (all but the last are full).
+    int dialing_room = 0;
+    for (const Dial& d : h.roomy) dialing_room += d.capacity - static_cast<int>(d.owners.size());
+    HLOAD_CHECK(h.roomy.size() <= 1 || h.permit_waiters.empty(),
+                "%s: several dials with room while waiters are held back", name);
+    HLOAD_CHECK(connections_to_create({.waiting = static_cast<int>(h.permit_waiters.size()),
+                                       .dialing_room = dialing_room,
+                                       .streams_per_dial = h.expected_streams,
+                                       .permits = permit_available_locked(h) ? 1 : 0}) == 0,
+                "%s: waiters held back could have had a dial", name);
     HLOAD_CHECK(owners + h.permit_waiters.size() == h.idle_waiters.size(),
                 "%s: %zu waiters, but %zu owners and %zu held back", name, h.idle_waiters.size(),
                 owners, h.permit_waiters.size());

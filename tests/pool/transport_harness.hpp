@@ -25,8 +25,9 @@ namespace hload::test {
 using pool::AcquireOutcome;
 using pool::CloseReason;
 
-inline pool::ConnKey key_of(const std::string& host, std::uint16_t port = 80) {
-  return pool::ConnKey{"http", host, port, "", pool::ConnKey::Http::v1};
+inline pool::ConnKey key_of(const std::string& host, std::uint16_t port = 80,
+                            pool::ConnKey::Http http = pool::ConnKey::Http::v1) {
+  return pool::ConnKey{"http", host, port, "", http};
 }
 
 // PoolState is what a host pool holds at an instant, in HostSnapshot's terms. A test step states
@@ -36,6 +37,7 @@ inline pool::ConnKey key_of(const std::string& host, std::uint16_t port = 80) {
 struct PoolState {
   int open = 0;            // dialing + active + idle: what the limit counts
   int idle = 0;            // in the idle list
+  int busy = 0;            // with streams in use and room for more (HTTP/2 only)
   int idle_waiters = 0;    // live waiters, all queued for a hand-over
   int permit_waiters = 0;  // waiters held back by the limit
   int dials = 0;           // dials in flight that a waiter owns
@@ -47,6 +49,7 @@ struct PoolState {
 inline PoolState state_of(const pool::HostSnapshot& s) {
   return {.open = s.open,
           .idle = s.idle,
+          .busy = s.busy,
           .idle_waiters = s.idle_waiters,
           .permit_waiters = s.permit_waiters,
           .dials = s.dials_in_flight,
@@ -57,9 +60,10 @@ inline PoolState state_of(const pool::HostSnapshot& s) {
 // to_string writes s as EXPECT_STATE takes it, every field shown.
 inline std::string to_string(const PoolState& s) {
   std::ostringstream out;
-  out << "{.open = " << s.open << ", .idle = " << s.idle << ", .idle_waiters = " << s.idle_waiters
-      << ", .permit_waiters = " << s.permit_waiters << ", .dials = " << s.dials
-      << ", .unowned = " << s.unowned << ", .cancelling = " << s.cancelling << "}";
+  out << "{.open = " << s.open << ", .idle = " << s.idle << ", .busy = " << s.busy
+      << ", .idle_waiters = " << s.idle_waiters << ", .permit_waiters = " << s.permit_waiters
+      << ", .dials = " << s.dials << ", .unowned = " << s.unowned
+      << ", .cancelling = " << s.cancelling << "}";
   return out.str();
 }
 
@@ -74,6 +78,7 @@ inline ::testing::AssertionResult state_is(const char* snapshot_expr, const char
   };
   field("open", got.open, want.open);
   field("idle", got.idle, want.idle);
+  field("busy", got.busy, want.busy);
   field("idle_waiters", got.idle_waiters, want.idle_waiters);
   field("permit_waiters", got.permit_waiters, want.permit_waiters);
   field("dials", got.dials, want.dials);
@@ -117,10 +122,12 @@ struct Caller final : pool::RequestTrace {
 
 class TransportTest : public ::testing::Test {
  protected:
-  void make(pool::TransportOptions o) {
+  // make builds the transport; its host key speaks HTTP as `http` says (an HTTP/2 key expects
+  // its dials to bring 100 streams until it knows better).
+  void make(pool::TransportOptions o, pool::ConnKey::Http http = pool::ConnKey::Http::v1) {
     o.liveness_check_after = pool::Duration::zero();
     t_ = std::make_unique<pool::Transport>(std::move(o), dialer_, clock_);
-    host_ = t_->host_for(key_of("a.test"));
+    host_ = t_->host_for(key_of("a.test", 80, http));
   }
 
   // settle runs every handler that is ready, then checks the invariants.

@@ -1,10 +1,14 @@
 #include "tests/support/fake_dialer.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "pool/errors.hpp"
 
 namespace hload::test {
 
@@ -12,9 +16,39 @@ namespace {
 constexpr auto kNoEnd = asio::steady_timer::time_point::max();
 }
 
+FakeConnState::Outcome FakeConnState::refused() {
+  Outcome o;
+  o.ec = pool::Errc::refused_stream;
+  o.wrote_any = true;
+  o.got_any = false;
+  o.keep_alive = true;
+  return o;
+}
+
 void FakeConnState::release_response() {
-  released = true;
-  if (gate) gate->cancel();
+  for (auto& h : held) {
+    h->released = true;
+    if (h->gate) h->gate->cancel();
+  }
+}
+
+void FakeConnState::release_one() {
+  for (auto& h : held) {
+    if (h->released) continue;
+    h->released = true;
+    if (h->gate) h->gate->cancel();
+    return;
+  }
+}
+
+void FakeConnState::change_streams(int n) {
+  streams = n;
+  if (events) events->on_conn_changed();
+}
+
+void FakeConnState::send_goaway() {
+  goaway = true;
+  if (events) events->on_conn_changed();
 }
 
 asio::awaitable<pool::ConnResult> FakeConn::round_trip(const pool::Request& req,
@@ -22,20 +56,26 @@ asio::awaitable<pool::ConnResult> FakeConn::round_trip(const pool::Request& req,
   FakeConnState& s = *state_;
   s.in_round_trip = true;
   ++s.round_trips;
+  ++s.active;
+  s.max_active = std::max(s.max_active, s.active);
   if (s.hold_responses) {
-    s.released = false;
-    s.gate = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor, kNoEnd);
-    co_await s.gate->async_wait(
+    auto h = std::make_shared<FakeConnState::Held>();
+    h->gate = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor, kNoEnd);
+    s.held.push_back(h);
+    co_await h->gate->async_wait(
         asio::bind_cancellation_slot(req.cancel, asio::as_tuple(asio::use_awaitable)));
-    s.gate.reset();
-    if (!s.released) {
-      // The request was abandoned mid-response: the connection cannot be reused.
-      s.in_round_trip = false;
-      reusable_ = false;
+    std::erase(s.held, h);
+    if (!h->released) {
+      // The request was abandoned mid-response: an HTTP/1.1 connection cannot be reused; an
+      // HTTP/2 one resets the stream and goes on.
+      --s.active;
+      s.in_round_trip = s.active > 0;
+      if (s.streams <= 1) reusable_ = false;
       co_return pool::ConnResult{asio::error::operation_aborted, true, false};
     }
   }
-  s.in_round_trip = false;
+  --s.active;
+  s.in_round_trip = s.active > 0;
   FakeConnState::Outcome out;
   if (!s.script.empty()) {
     out = s.script.front();
@@ -45,7 +85,8 @@ asio::awaitable<pool::ConnResult> FakeConn::round_trip(const pool::Request& req,
   r.ec = out.ec;
   r.wrote_any = out.wrote_any;
   r.got_any = out.ec ? out.got_any : true;
-  reusable_ = !out.ec && out.keep_alive && !out.junk_after;
+  const bool stream_only = out.ec == pool::Errc::refused_stream;
+  reusable_ = reusable_ && (stream_only || (!out.ec && out.keep_alive && !out.junk_after));
   close_reason_ = out.junk_after ? pool::CloseReason::protocol : pool::CloseReason::server_close;
   if (!out.ec) {
     resp.status = 200;
@@ -92,6 +133,7 @@ std::shared_ptr<FakeConnState> FakeDialer::new_conn_state() {
   std::lock_guard l(mu_);
   auto s = std::make_shared<FakeConnState>();
   s->id = static_cast<int>(conns_.size());
+  s->streams = streams;
   conns_.push_back(s);
   return s;
 }

@@ -27,6 +27,12 @@ struct FakeConnState {
   bool destroyed = false;    // the pool closed (destroyed) the connection
   bool peer_closed = false;  // what Conn::peer_closed reports
   int round_trips = 0;
+  // streams is what max_concurrent_streams reports: 1 as HTTP/1.1, more as HTTP/2.
+  int streams = 1;
+  bool goaway = false;  // the server said it takes no more streams: reusable() is false
+  int active = 0;       // round trips under way now
+  int max_active = 0;   // the most at once
+  std::shared_ptr<pool::ConnEvents> events;  // what the pool registered, if anything
   // Outcomes of the next round trips, consumed in order; when empty, 200 with keep-alive.
   struct Outcome {
     error_code ec;
@@ -47,6 +53,8 @@ struct FakeConnState {
     o.junk_after = true;
     return o;
   }
+  // refused: an HTTP/2 server refused the stream before processing it.
+  static Outcome refused();
   // fails: the exchange ends in ec, after writing (or not) and receiving (or not) some bytes.
   static Outcome fails(error_code ec, bool wrote_any, bool got_any) {
     Outcome o;
@@ -58,12 +66,21 @@ struct FakeConnState {
   std::deque<Outcome> script;
   // When set, each round trip waits until release_response() before it answers.
   bool hold_responses = false;
-  std::unique_ptr<asio::steady_timer> gate;  // the held round trip waits here
-  bool released = false;                     // release_response was called for it
+  // The held round trips, oldest first, each waiting on its gate.
+  struct Held {
+    std::unique_ptr<asio::steady_timer> gate;
+    bool released = false;
+  };
+  std::deque<std::shared_ptr<Held>> held;
   bool in_round_trip = false;
 
-  // release_response lets the held round trip finish.
+  // release_response lets every held round trip finish; release_one only the oldest.
   void release_response();
+  void release_one();
+  // change_streams sets what the server allows and tells the pool, as SETTINGS would.
+  void change_streams(int n);
+  // send_goaway makes the connection take no new stream and tells the pool, as GOAWAY would.
+  void send_goaway();
 };
 
 // FakeConn is an HTTP/1.1-like connection whose behaviour FakeConnState decides.
@@ -74,10 +91,15 @@ class FakeConn final : public pool::Conn {
 
   asio::awaitable<pool::ConnResult> round_trip(const pool::Request& req,
                                                pool::Response& resp) override;
-  int max_concurrent_streams() const noexcept override { return 1; }
-  bool reusable() const noexcept override { return reusable_; }
+  int max_concurrent_streams() const noexcept override { return state_->streams; }
+  bool reusable() const noexcept override { return reusable_ && !state_->goaway; }
   pool::CloseReason close_reason() const noexcept override { return close_reason_; }
-  std::string_view protocol() const noexcept override { return "http/1.1"; }
+  std::string_view protocol() const noexcept override {
+    return state_->streams > 1 ? "h2" : "http/1.1";
+  }
+  void set_events(std::shared_ptr<pool::ConnEvents> events) override {
+    state_->events = std::move(events);
+  }
   bool peer_closed() noexcept override { return state_->peer_closed; }
   int id() const noexcept { return state_->id; }
 
@@ -101,6 +123,8 @@ class FakeDialer final : public pool::Dialer {
 
   // auto_complete: dials succeed at once (for tests that are not about dialing).
   bool auto_complete = false;
+  // streams: what the connections dialed from now on carry at once (FakeConnState::streams).
+  int streams = 1;
 
   asio::awaitable<pool::DialResult> dial(const pool::ConnKey& key,
                                          asio::cancellation_slot cancel) override;
