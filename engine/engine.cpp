@@ -209,7 +209,17 @@ struct Engine::Run {
     r.dropped = schedule.dropped(start + elapsed);
     conn_stats.add_to(r.hosts);
     for (const pool::HostPool* h : transport.hosts()) {
-      r.hosts[h->key.to_string()].max_open_conns = transport.snapshot(h).max_connected;
+      const pool::HostSnapshot s = transport.snapshot(h);
+      HostResult& hr = r.hosts[h->key.to_string()];
+      hr.max_open_conns = s.max_connected;
+      hr.asked_http2 = h->key.http != pool::ConnKey::Http::v1;
+      hr.http1_conns = s.counters.http1_conns;
+      hr.http2_conns = s.counters.http2_conns;
+      hr.max_streams_per_conn = s.counters.max_streams_per_conn;
+      hr.streams_started = s.counters.streams_started;
+      hr.streams_in_flight_sum = s.counters.streams_in_flight_sum;
+      hr.goaways = s.counters.goaways;
+      hr.refused_retries = s.counters.refused_retries;
     }
     return r;
   }

@@ -23,6 +23,14 @@ void HostResult::merge(const HostResult& o) {
   if (!o.tls_version.empty()) tls_version = o.tls_version;
   if (!o.tls_cipher.empty()) tls_cipher = o.tls_cipher;
   if (!o.alpn.empty()) alpn = o.alpn;
+  asked_http2 = asked_http2 || o.asked_http2;
+  http1_conns += o.http1_conns;
+  http2_conns += o.http2_conns;
+  max_streams_per_conn = std::max(max_streams_per_conn, o.max_streams_per_conn);
+  streams_started += o.streams_started;
+  streams_in_flight_sum += o.streams_in_flight_sum;
+  goaways += o.goaways;
+  refused_retries += o.refused_retries;
 }
 
 void Phases::merge(const Phases& o) {

@@ -38,6 +38,29 @@ struct HostResult {
   std::string tls_version;
   std::string tls_cipher;
   std::string alpn;
+  // How the connections spoke HTTP, and what multiplexing did (docs/architecture.md#rule-8).
+  bool asked_http2 = false;       // -h2 or -h2c
+  std::uint64_t http1_conns = 0;  // connections made that spoke HTTP/1.1
+  std::uint64_t http2_conns = 0;  // and HTTP/2
+  int max_streams_per_conn = 0;   // the most requests one connection carried at once
+  std::uint64_t streams_started = 0;
+  std::uint64_t streams_in_flight_sum = 0;  // at each start, the streams then under way on it
+  std::uint64_t goaways = 0;                // connections the server told to take no more
+  std::uint64_t refused_retries = 0;        // streams refused before processing, sent again
+
+  // protocol names what the connections spoke: "http/1.1", "h2", "mixed", or "" for none.
+  std::string protocol() const {
+    if (http1_conns > 0 && http2_conns > 0) return "mixed";
+    if (http2_conns > 0) return "h2";
+    return http1_conns > 0 ? "http/1.1" : "";
+  }
+  // mean_streams_in_flight is the streams under way on a connection when a request started on
+  // it, on average: how much sharing the requests saw.
+  double mean_streams_in_flight() const {
+    return streams_started
+               ? static_cast<double>(streams_in_flight_sum) / static_cast<double>(streams_started)
+               : 0.0;
+  }
 
   double reuse_ratio() const {
     return requests ? static_cast<double>(reused) / static_cast<double>(requests) : 0.0;

@@ -154,6 +154,13 @@ ordered_json host(const engine::HostResult& h) {
   out["tls_version"] = text_or_null(h.tls_version);
   out["tls_cipher"] = text_or_null(h.tls_cipher);
   out["alpn"] = text_or_null(h.alpn);
+  out["protocol"] = text_or_null(h.protocol());
+  // -h2 asked for HTTP/2 and the server's ALPN chose HTTP/1.1 for some connection.
+  out["http2_fallback"] = h.asked_http2 && h.http1_conns > 0;
+  out["streams_max"] = h.max_streams_per_conn;
+  out["streams_mean"] = number(h.mean_streams_in_flight(), kRatioDecimals);
+  out["goaways"] = h.goaways;
+  out["refused_retries"] = h.refused_retries;
   out["reused"] = h.reused;
   out["reuse_ratio"] = number(h.reuse_ratio(), kRatioDecimals);
   out["retries"] = h.retries;

@@ -245,6 +245,14 @@ void write_host(std::ostream& out, const std::string& key, const engine::HostRes
       << "\n";
   out << label("TLS handshakes:") << h.tls_handshakes << " (" << h.tls_resumed << " resumed)\n";
   if (h.tls_handshakes > 0) out << label("TLS:") << tls_line(h) << "\n";
+  if (h.asked_http2 || h.http2_conns > 0) {
+    out << label("protocol:") << h.protocol() << " (" << h.http2_conns << " HTTP/2, "
+        << h.http1_conns << " HTTP/1.1 connections"
+        << (h.asked_http2 && h.http1_conns > 0 ? ": the server did not offer h2" : "") << ")\n";
+    out << label("streams:") << "per connection max " << h.max_streams_per_conn << ", mean "
+        << fixed(h.mean_streams_in_flight(), 1) << "   GOAWAYs: " << h.goaways
+        << "   refused and sent again: " << h.refused_retries << "\n";
+  }
   // Only the reasons that occurred: seven columns of mostly zeros would hide the one that did.
   out << label("closes:");
   bool any = false;

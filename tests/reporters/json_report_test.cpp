@@ -232,13 +232,41 @@ TEST(JsonReportTest, EmptyMapsAreObjectsNotNull) {
   EXPECT_TRUE(j["hosts"].is_object());
 }
 
+TEST(JsonReportTest, HostHttp2Statistics) {
+  auto r = sample_result();
+  engine::HostResult& h = r.hosts[kHost];
+  h.asked_http2 = true;
+  h.http2_conns = 2;
+  h.max_streams_per_conn = 100;
+  h.streams_started = 4;
+  h.streams_in_flight_sum = 10;
+  h.goaways = 1;
+  h.refused_retries = 3;
+  const auto j = to_json(r)["hosts"][kHost];
+  EXPECT_EQ(j["protocol"], "h2");
+  EXPECT_EQ(j["http2_fallback"], false);
+  EXPECT_EQ(j["streams_max"], 100);
+  EXPECT_DOUBLE_EQ(j["streams_mean"].get<double>(), 2.5);
+  EXPECT_EQ(j["goaways"], 1);
+  EXPECT_EQ(j["refused_retries"], 3);
+  h.http1_conns = 1;  // ALPN chose HTTP/1.1 for one
+  const auto mixed = to_json(r)["hosts"][kHost];
+  EXPECT_EQ(mixed["protocol"], "mixed");
+  EXPECT_EQ(mixed["http2_fallback"], true);
+  EXPECT_TRUE(to_json(sample_result())["hosts"][kHost]["protocol"].is_null())
+      << "no connection was made in the sample";
+}
+
 TEST(JsonReportTest, HostPoolStatistics) {
   const auto h = to_json(sample_result())["hosts"][kHost];
   EXPECT_EQ(keys(h), (std::vector<std::string>{
-                         "requests", "dials", "dial_errors", "tls_handshakes", "tls_resumed",
-                         "tls_handshake", "tls_version", "tls_cipher", "alpn", "reused",
-                         "reuse_ratio", "retries", "dials_cancelled", "max_open_conns", "acquire",
-                         "closes", "wait_idle", "wait_permit", "queued_at_limit"}));
+                         "requests",       "dials",         "dial_errors",     "tls_handshakes",
+                         "tls_resumed",    "tls_handshake", "tls_version",     "tls_cipher",
+                         "alpn",           "protocol",      "http2_fallback",  "streams_max",
+                         "streams_mean",   "goaways",       "refused_retries", "reused",
+                         "reuse_ratio",    "retries",       "dials_cancelled", "max_open_conns",
+                         "acquire",        "closes",        "wait_idle",       "wait_permit",
+                         "queued_at_limit"}));
   // A host without TLS has no version, cipher or protocol to name.
   EXPECT_TRUE(h["tls_version"].is_null());
   EXPECT_TRUE(h["tls_cipher"].is_null());

@@ -171,6 +171,23 @@ TEST(TextReportTest, TlsLinesOnlyWhenThereWereHandshakes) {
               HasSubstr("  tls:          2.00ms, 2.00ms, 2.00ms  (n=2)"));
 }
 
+TEST(TextReportTest, Http2HostsSayHowTheirStreamsWereShared) {
+  auto r = sample_result();
+  EXPECT_THAT(text(r), Not(HasSubstr("    protocol:"))) << "nothing for an HTTP/1.1 run";
+  engine::HostResult& h = r.hosts[kHost];
+  h.asked_http2 = true;
+  h.http2_conns = 1;
+  h.max_streams_per_conn = 100;
+  h.streams_started = 2;
+  h.streams_in_flight_sum = 150;
+  h.goaways = 2;
+  EXPECT_THAT(text(r), HasSubstr("    protocol:        h2 (1 HTTP/2, 0 HTTP/1.1 connections)\n"
+                                 "    streams:         per connection max 100, mean 75.0   "
+                                 "GOAWAYs: 2   refused and sent again: 0\n"));
+  h.http1_conns = 1;
+  EXPECT_THAT(text(r), HasSubstr("connections: the server did not offer h2)"));
+}
+
 TEST(TextReportTest, NoWaitSaysNone) {
   auto r = sample_result();
   r.hosts[kHost].wait_permit = engine::Histogram{};
