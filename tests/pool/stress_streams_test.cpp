@@ -19,7 +19,6 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -101,11 +100,24 @@ class ChaosConn final : public pool::Conn {
     s_->streams = uniform(1, 16);
   }
 
+  // round_trip runs the stream on the connection's executor and returns to the caller's: a
+  // coroutine spawned there, awaited here (co_await dispatch would resume on the caller's).
+  // A cancel is emitted on the caller's executor, where its slot is assigned too: it reaches
+  // the stream's timer by a post to the connection's executor.
   asio::awaitable<pool::ConnResult> round_trip(const pool::Request& req,
                                                pool::Response& resp) override {
-    const auto caller = co_await asio::this_coro::executor;
-    auto s = s_;
-    co_await asio::dispatch(s->executor, asio::use_awaitable);
+    auto timer = std::make_shared<asio::steady_timer>(s_->executor);
+    if (asio::cancellation_slot slot = req.cancel; slot.is_connected()) {
+      slot.assign([timer, ex = s_->executor](asio::cancellation_type) {
+        asio::post(ex, [timer] { timer->cancel(); });
+      });
+    }
+    co_return co_await asio::co_spawn(s_->executor, stream(s_, timer, resp), asio::use_awaitable);
+  }
+
+  static asio::awaitable<pool::ConnResult> stream(std::shared_ptr<ChaosState> s,
+                                                  std::shared_ptr<asio::steady_timer> timer,
+                                                  pool::Response& resp) {
     const int active = ++s->active;
     int seen = s->max_active.load();
     while (active > seen && !s->max_active.compare_exchange_weak(seen, active)) {
@@ -115,15 +127,7 @@ class ChaosConn final : public pool::Conn {
     if (s->dead) {
       r.ec = asio::error::eof;
     } else {
-      // A cancel is emitted on the caller's executor: it is carried over to this one.
-      auto timer = std::make_shared<asio::steady_timer>(s->executor,
-                                                        std::chrono::microseconds(uniform(0, 300)));
-      if (req.cancel.is_connected()) {
-        pool::Request& mutable_req = const_cast<pool::Request&>(req);
-        mutable_req.cancel.assign([timer, ex = s->executor](asio::cancellation_type) {
-          asio::post(ex, [timer] { timer->cancel(); });
-        });
-      }
+      timer->expires_after(std::chrono::microseconds(uniform(0, 300)));
       auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
       const int roll = uniform(0, 999);
       if (ec) {
@@ -154,7 +158,6 @@ class ChaosConn final : public pool::Conn {
       }
     }
     --s->active;
-    co_await asio::dispatch(caller, asio::use_awaitable);
     co_return r;
   }
 
