@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build g++ ccache pkg-config
   libboost1.81-dev libboost-url1.81-dev libssl-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libnghttp2-dev
-  clang-format clang-tidy python3 python3-yaml
+  clang-format clang-tidy python3 python3-yaml bc time
   clang libclang-rt-14-dev  # libFuzzer and clang's sanitizers, for scripts/fuzz.sh
   nginx-light  # stub_status, ssl and http2 modules; the tests start their own instances
   libxml2-utils  # xmllint: the JUnit gate report is checked against tests/data/junit.xsd
