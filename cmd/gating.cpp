@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "cmd/output_check.hpp"
 #include "cmd/usage_error.hpp"
@@ -26,7 +27,7 @@ ordered_json read_report(const std::string& flag, const std::string& path) {
   return report;
 }
 
-Gating::Gating(const GateOptions& options, const ordered_json& skeleton) : options_(options) {
+Gating::Gating(GateOptions options, const ordered_json& skeleton) : options_(std::move(options)) {
   try {
     for (const std::string& text : options_.asserts) {
       gates_.push_back(reporters::parse_gate_expr(text));

@@ -22,7 +22,7 @@ class Gating {
  public:
   // Gating parses and checks options against skeleton, a report with the fields the judged
   // report will have (for a run, that of a run with no requests). Throws UsageError.
-  Gating(const GateOptions& options, const nlohmann::ordered_json& skeleton);
+  Gating(GateOptions options, const nlohmann::ordered_json& skeleton);
 
   bool active() const { return options_.active(); }
 

@@ -167,17 +167,17 @@ struct Engine::Run {
     abandon();
   }
 
-  void start_timers(const std::function<void(const ProgressSample&)>& on_progress) {
+  void start_timers(const std::function<void(const ProgressSample&)>& progress) {
     if (cfg.duration) {
       deadline.emplace(io0(), start + *cfg.duration);
       deadline->async_wait([this](const pool::error_code& ec) {
         if (!ec) stop_all();
       });
     }
-    if (on_progress) asio::co_spawn(io0(), report_progress(on_progress), asio::detached);
+    if (progress) asio::co_spawn(io0(), report_progress(progress), asio::detached);
   }
 
-  asio::awaitable<void> report_progress(std::function<void(const ProgressSample&)> on_progress) {
+  asio::awaitable<void> report_progress(std::function<void(const ProgressSample&)> progress) {
     ticker.emplace(io0());
     while (busy_workers.load() > 0) {
       ticker->expires_after(kProgressPeriod);
@@ -195,7 +195,7 @@ struct Engine::Run {
       s.dials = conn_stats.total_dials();
       s.total_requests = cfg.request_limit();
       if (cfg.duration) s.total_s = std::chrono::duration<double>(*cfg.duration).count();
-      on_progress(s);
+      progress(s);
     }
   }
 

@@ -107,6 +107,7 @@ class Conn {
 
   // set_events registers the pool for on_conn_changed. HTTP/1.1 connections never call it:
   // nothing changes while they sit idle that the liveness check does not see.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): the overrides keep the pointer.
   virtual void set_events(std::shared_ptr<ConnEvents> /*events*/) {}
 };
 

@@ -32,8 +32,8 @@ class HandshakeCategory final : public boost::system::error_category {
 }  // namespace
 
 const boost::system::error_category& tls_verify_category() noexcept {
-  static const VerifyCategory category;
-  return category;
+  static const VerifyCategory kCategory;
+  return kCategory;
 }
 
 error_code make_verify_error(long x509_result) noexcept {
@@ -41,8 +41,8 @@ error_code make_verify_error(long x509_result) noexcept {
 }
 
 const boost::system::error_category& tls_handshake_category() noexcept {
-  static const HandshakeCategory category;
-  return category;
+  static const HandshakeCategory kCategory;
+  return kCategory;
 }
 
 error_code make_handshake_error(const error_code& ssl_error) noexcept {

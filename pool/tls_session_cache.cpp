@@ -9,9 +9,9 @@ namespace {
 // slot_index is where an SSL keeps the address of its host's slot (SSL ex_data), allocated once
 // per process.
 int slot_index() {
-  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  HLOAD_CHECK(index >= 0, "no OpenSSL ex_data index for the TLS session cache");
-  return index;
+  static const int kIndex = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  HLOAD_CHECK(kIndex >= 0, "no OpenSSL ex_data index for the TLS session cache");
+  return kIndex;
 }
 
 }  // namespace

@@ -55,7 +55,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
 
 }  // namespace
 
-BuiltinServer::BuiltinServer(ServerOptions options) {
+BuiltinServer::BuiltinServer(const ServerOptions& options) {
   validate(options);
   std::vector<asio::any_io_executor> executors;
   for (int i = 0; i < options.threads; ++i) {
@@ -68,7 +68,7 @@ BuiltinServer::BuiltinServer(ServerOptions options) {
   for (auto& ctx : contexts_) threads_.emplace_back([c = ctx.get()] { c->run(); });
 }
 
-BuiltinServer::BuiltinServer(asio::io_context& ioc, ServerOptions options) {
+BuiltinServer::BuiltinServer(asio::io_context& ioc, const ServerOptions& options) {
   validate(options);
   start({ioc.get_executor()}, options);
 }
@@ -76,7 +76,8 @@ BuiltinServer::BuiltinServer(asio::io_context& ioc, ServerOptions options) {
 // NOLINTNEXTLINE(bugprone-exception-escape): a stop() that throws is fatal anyway.
 BuiltinServer::~BuiltinServer() { stop(); }
 
-void BuiltinServer::start(std::vector<asio::any_io_executor> executors, ServerOptions options) {
+void BuiltinServer::start(std::vector<asio::any_io_executor> executors,
+                          const ServerOptions& options) {
   state_ = std::make_shared<ServerState>(options, std::move(executors));
   tcp::acceptor& a = state_->acceptor;
   const tcp::endpoint at(asio::ip::make_address_v4("127.0.0.1"), options.port);

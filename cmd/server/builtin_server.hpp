@@ -61,17 +61,17 @@ struct ServerCounters {
   std::int64_t max_open = 0;    // the most connections open at once
 };
 
-struct ServerState;
+class ServerState;
 
 class BuiltinServer {
  public:
   // Listens at once (port() is valid on return) and serves on options.threads threads of its
   // own, one io_context each; connections are spread over them in turn. Throws
   // std::system_error when it cannot listen and std::invalid_argument for bad options.
-  explicit BuiltinServer(ServerOptions options = {});
+  explicit BuiltinServer(const ServerOptions& options = {});
 
   // Listens at once and serves on ioc, which the caller runs, from one thread at a time.
-  BuiltinServer(asio::io_context& ioc, ServerOptions options = {});
+  BuiltinServer(asio::io_context& ioc, const ServerOptions& options = {});
 
   BuiltinServer(const BuiltinServer&) = delete;
   BuiltinServer& operator=(const BuiltinServer&) = delete;
@@ -88,7 +88,7 @@ class BuiltinServer {
   void stop();
 
  private:
-  void start(std::vector<asio::any_io_executor> executors, ServerOptions options);
+  void start(std::vector<asio::any_io_executor> executors, const ServerOptions& options);
 
   // Own threads only: their contexts and the guards that keep idle ones running. Declared
   // first so that they outlive the listening socket and connections, which live on them.

@@ -189,8 +189,10 @@ TEST(HloadTls, StalledHandshakesTimeOutAndTheRunEndsOnTime) {
   const json& h = report["hosts"][https_key(srv.port())];
   EXPECT_EQ(h["dials"], 40);
   EXPECT_EQ(h["tls_handshakes"], 0);
-  // The server's own count of connections open at once: never more than the users waiting.
-  EXPECT_LE(srv.counters().max_open, 20);
+  // Never more connections open at once than users waiting. The server's own count can run
+  // one or two over: it sees a timed-out connection's close only after the next one's accept.
+  EXPECT_LE(h["max_open_conns"], 20);
+  EXPECT_LE(srv.counters().max_open, 20 + 2);
   EXPECT_EQ(srv.counters().accepted, 40u);
 }
 

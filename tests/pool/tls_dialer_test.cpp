@@ -49,7 +49,7 @@ constexpr std::string_view kGet = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
 template <class T>
 T run_to_end(asio::io_context& io, asio::awaitable<T> op) {
   std::optional<T> out;
-  asio::co_spawn(io, std::move(op), [&out](std::exception_ptr e, T value) {
+  asio::co_spawn(io, std::move(op), [&out](const std::exception_ptr& e, T value) {
     EXPECT_FALSE(e) << "an exception escaped";
     out = std::move(value);
   });

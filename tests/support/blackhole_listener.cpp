@@ -38,7 +38,8 @@ BlackholeListener::BlackholeListener() {
   for (int i = 0; i < kFillers; ++i) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) fail("socket");
-    ::connect(fd, reinterpret_cast<sockaddr*>(&at), sizeof at);  // in progress, or done
+    // A non-blocking connect is in progress (EINPROGRESS) or done; either fills the backlog.
+    (void)::connect(fd, reinterpret_cast<sockaddr*>(&at), sizeof at);
     fillers_.push_back(fd);
   }
   // The handshakes the backlog takes complete at once; let them.

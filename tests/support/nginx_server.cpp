@@ -23,6 +23,7 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/support/free_port.hpp"
@@ -95,7 +96,7 @@ const std::string& NginxServer::binary() {
   return kPath;
 }
 
-NginxServer::NginxServer(NginxOptions options) : options_(options) {
+NginxServer::NginxServer(NginxOptions options) : options_(std::move(options)) {
   if (!available()) throw std::runtime_error(kNotInstalled);
   const auto deadline = Clock::now() + options_.start_timeout;
   try {
