@@ -45,8 +45,8 @@ TEST(HloadGates, BadGatesStopTheRunBeforeAnyConnection) {
     std::vector<std::string> flags;
     const char* message;
   } cases[] = {
-      {{"-assert", "p99<<3"}, "-assert \"p99<<3\": expected a number after \"<\""},
-      {{"-assert", "summary.bogus<1"}, "unknown field \"summary.bogus\""},
+      {{"-assert", "p99<<3"}, R"(-assert "p99<<3": expected a number after "<")"},
+      {{"-assert", "summary.bogus<1"}, R"(unknown field "summary.bogus")"},
       {{"-assert", R"(hosts["http://elsewhere:80"].dials<1)"}, "hosts has no"},
       {{"-assert", "p99<5"}, ""},  // a bare number against a field in ms is fine: 5 ms
       {{"-baseline", dir.file("missing.json")}, "-baseline: cannot read"},
