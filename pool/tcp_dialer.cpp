@@ -14,9 +14,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "pool/conn_factory.hpp"
 #include "pool/dial_abort.hpp"
 #include "pool/errors.hpp"
-#include "pool/http1_conn.hpp"
 
 namespace hload::pool {
 
@@ -81,8 +81,16 @@ asio::awaitable<error_code> connect_any(tcp::socket& socket, const Endpoints& en
 
 asio::awaitable<DialResult> TcpDialer::dial(const ConnKey& key, asio::cancellation_slot cancel) {
   TcpConnection c = co_await connect(key, cancel);
-  if (c.ec) co_return DialResult{c.ec, nullptr, c.resolve_time};
-  co_return DialResult{{}, std::make_unique<Http1Conn>(std::move(*c.socket)), c.resolve_time};
+  if (c.ec || c.aborted) co_return DialResult{c.ec ? c.ec : c.aborted, nullptr, c.resolve_time};
+  // HTTP/2's SETTINGS exchange is part of the dial, bounded by a timeout of its own as long as
+  // the connect's.
+  const auto abort = std::make_shared<DialAbort>(co_await asio::this_coro::executor);
+  DialAbort::arm(abort, cancel, options_.dial_timeout, Errc::dial_timeout);
+  DialResult made =
+      co_await make_conn(std::move(*c.socket), cleartext_protocol(key.http), abort->slot());
+  if (made.ec && abort->error()) made.ec = abort->error();
+  made.resolve_time = c.resolve_time;
+  co_return made;
 }
 
 asio::awaitable<TcpConnection> TcpDialer::connect(const ConnKey& key,

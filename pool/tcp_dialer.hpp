@@ -26,13 +26,17 @@ struct TcpConnection {
   error_code aborted;
 };
 
-// TcpDialer opens plain-TCP HTTP/1.1 connections (Http1Conn) to the key's host and port, or to
-// its HTTP proxy ("host:port") when it has one; it does no TLS. It resolves the host unless it is
+// TcpDialer opens plain-TCP connections to the key's host and port, or to its HTTP proxy
+// ("host:port") when it has one; it does no TLS. They speak HTTP/1.1 (Http1Conn), or HTTP/2 with
+// prior knowledge (Http2Conn) for a key with ConnKey::Http::v2_prior_knowledge, returned once
+// the server's SETTINGS arrived, within a second bound as long as the
+// dial's timeout. It resolves the host unless it is
 // an IP literal, tries each address in turn and sets TCP_NODELAY once per connection, so requests
 // never pay for a socket option. Failures are returned, never thrown: an unknown host as
 // asio::error::host_not_found (or its try-again variant), a closed port as
-// asio::error::connection_refused, a timeout as Errc::dial_timeout, and a cancel emitted on the
-// dial's slot as asio::error::operation_aborted.
+// asio::error::connection_refused, a timeout as Errc::dial_timeout, a cancel emitted on the
+// dial's slot as asio::error::operation_aborted, and a server that does not answer in HTTP/2
+// as Errc::h2_protocol.
 class TcpDialer final : public Dialer {
  public:
   // clock times the name lookup (DialResult::resolve_time).

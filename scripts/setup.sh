@@ -11,6 +11,7 @@ packages=(
   clang-format clang-tidy python3 python3-yaml bc time
   clang libclang-rt-14-dev  # libFuzzer and clang's sanitizers, for scripts/fuzz.sh
   nginx-light  # stub_status, ssl and http2 modules; the tests start their own instances
+  nghttp2-server  # nghttpd: the HTTP/2 server of nghttp2, for the h2c tests
   libxml2-utils  # xmllint: the JUnit gate report is checked against tests/data/junit.xsd
 )
 

@@ -131,6 +131,7 @@ bool NginxServer::launch(Clock::time_point deadline) {
   tls_ports_.clear();
   for (std::size_t i = 0; i < options_.tls_servers.size(); ++i)
     tls_ports_.push_back(next_port(true));
+  h2c_port_ = next_port(options_.h2c_server);
   write_config();
 
   const std::string out = dir_ + "/stdio.log";
@@ -223,11 +224,19 @@ void NginxServer::write_config() const {
       << "    location / { return 200 \"ok\\n\"; }\n  }\n";
   }
   for (std::size_t i = 0; i < tls_ports_.size(); ++i) {
-    c << "  server {\n    listen 127.0.0.1:" << tls_ports_[i] << " ssl backlog=4096;\n"
+    c << "  server {\n    listen 127.0.0.1:" << tls_ports_[i] << " ssl"
+      << (options_.tls_http2 ? " http2" : "") << " backlog=4096;\n"
       << "    ssl_certificate " << options_.tls_servers[i].cert << ";\n"
       << "    ssl_certificate_key " << options_.tls_servers[i].key << ";\n"
       << "    ssl_protocols TLSv1.2 TLSv1.3;\n"
+      << "    keepalive_requests " << options_.tls_keepalive_requests << ";\n"
+      << "    location / { return 200 \"ok\\n\"; }\n  }\n";
+  }
+  if (h2c_port_ != 0) {
+    std::ofstream(d + "/1m", std::ios::binary) << std::string(1 << 20, 'x');
+    c << "  server {\n    listen 127.0.0.1:" << h2c_port_ << " http2 backlog=4096;\n"
       << "    keepalive_requests 1000000000;\n"
+      << "    location = /1m { alias " << d << "/1m; }\n"
       << "    location / { return 200 \"ok\\n\"; }\n  }\n";
   }
   if (status_port_ != 0) {

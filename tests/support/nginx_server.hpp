@@ -39,6 +39,15 @@ struct NginxOptions {
   // or 1.3 with keep-alive connections never closed by count, as (a). nginx's default session
   // handling stands: TLS session tickets, so clients may resume.
   std::vector<CertFiles> tls_servers{};
+  // With tls_http2 the HTTPS servers also speak HTTP/2, chosen by ALPN "h2".
+  bool tls_http2 = false;
+  // How many requests (HTTP/2: streams) an HTTPS connection carries before nginx closes it
+  // (HTTP/2: with GOAWAY).
+  int tls_keepalive_requests = 1'000'000'000;
+  // (d) HTTP/2 over cleartext with prior knowledge (h2c): `return 200 "ok\n"` at /, a body of
+  // 1 MiB at /1m. It is not probed at start (it does not answer HTTP/1.1); nginx binds it with
+  // the others, so enable one of them too.
+  bool h2c_server = false;
   std::chrono::seconds keepalive_timeout{75};
   // Starting fails (with nginx's log in the exception) after this long.
   std::chrono::milliseconds start_timeout{10'000};
@@ -62,12 +71,13 @@ class NginxServer {
   NginxServer& operator=(const NginxServer&) = delete;
   ~NginxServer();
 
-  // The ports of the servers (a), (b) and (c); 0 for a server that is not enabled.
+  // The ports of the servers (a) to (d); 0 for a server that is not enabled.
   std::uint16_t keepalive_port() const noexcept { return keepalive_port_; }
   std::uint16_t limited_port() const noexcept { return limited_port_; }
   std::uint16_t status_port() const noexcept { return status_port_; }
   // tls_port is the port of the TLS server (d) of options.tls_servers[i].
   std::uint16_t tls_port(std::size_t i) const { return tls_ports_.at(i); }
+  std::uint16_t h2c_port() const noexcept { return h2c_port_; }
 
   // counters reads stub_status with one GET on a connection of its own ("Connection: close"),
   // read until nginx closes it. That reading is itself one accept, one handled connection and
@@ -107,6 +117,7 @@ class NginxServer {
   std::uint16_t limited_port_ = 0;
   std::uint16_t status_port_ = 0;
   std::vector<std::uint16_t> tls_ports_;
+  std::uint16_t h2c_port_ = 0;
 };
 
 }  // namespace hload::test
