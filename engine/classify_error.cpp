@@ -6,6 +6,7 @@
 
 #include "engine/engine_errors.hpp"
 #include "pool/errors.hpp"
+#include "pool/h2_errors.hpp"
 #include "pool/tls_errors.hpp"
 
 namespace hload::engine {
@@ -32,9 +33,12 @@ ErrorKind classify_error(const pool::error_code& ec, bool timed_out) noexcept {
       ec == boost::beast::http::error::end_of_stream) {
     return ErrorKind::conn_closed;
   }
-  if (ec.category() == make_error_code(boost::beast::http::error::bad_version).category()) {
+  if (ec.category() == make_error_code(boost::beast::http::error::bad_version).category() ||
+      ec == pool::Errc::h2_protocol) {
     return ErrorKind::protocol;
   }
+  if (ec == pool::Errc::refused_stream) return ErrorKind::refused_stream;
+  if (pool::is_stream_reset(ec)) return ErrorKind::stream_reset;
   if (ec == ae::timed_out) return ErrorKind::timeout;
   if (ec == ae::network_unreachable || ec == ae::host_unreachable) return ErrorKind::unreachable;
   // Compared as conditions, so that the system's and the generic category's codes both match.

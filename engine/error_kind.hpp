@@ -21,6 +21,8 @@ enum class ErrorKind {
   fd_limit,         // hload ran out of file descriptors (EMFILE, ENFILE)
   no_local_port,    // no local port was free to connect from (EADDRNOTAVAIL)
   redirect,         // a redirect that could not be followed, or more than 10 in a row
+  stream_reset,     // HTTP/2: the server reset the request's stream (RST_STREAM)
+  refused_stream,   // HTTP/2: the server refused the stream, again after the pool's retries
   other,
 };
 inline constexpr int kErrorKinds = static_cast<int>(ErrorKind::other) + 1;

@@ -8,6 +8,7 @@
 
 #include "engine/engine_errors.hpp"
 #include "pool/errors.hpp"
+#include "pool/h2_errors.hpp"
 
 namespace hload::engine {
 namespace {
@@ -35,6 +36,23 @@ TEST(ClassifyErrorTest, ServerAndNetworkFailures) {
   EXPECT_EQ(kind_of(EngineErrc::bad_redirect), ErrorKind::redirect);
   EXPECT_EQ(classify_error(boost::asio::error::operation_aborted, true), ErrorKind::timeout);
   EXPECT_EQ(kind_of(boost::asio::error::operation_aborted), ErrorKind::other);
+}
+
+// HTTP/2's own failures: a reset keeps the server's code in its message, under one kind.
+TEST(ClassifyErrorTest, Http2StreamFailures) {
+  EXPECT_EQ(kind_of(pool::Errc::refused_stream), ErrorKind::refused_stream);
+  EXPECT_EQ(kind_of(pool::Errc::stream_reset), ErrorKind::stream_reset);
+  EXPECT_EQ(kind_of(pool::stream_reset_error(0x2)), ErrorKind::stream_reset);
+  EXPECT_EQ(kind_of(pool::stream_reset_error(0xff)), ErrorKind::stream_reset);
+  EXPECT_EQ(kind_of(pool::Errc::h2_protocol), ErrorKind::protocol);
+  EXPECT_EQ(pool::stream_reset_error(0x2).message(), "stream reset by the server (INTERNAL_ERROR)");
+  EXPECT_EQ(pool::stream_reset_error(0xb).message(),
+            "stream reset by the server (ENHANCE_YOUR_CALM)");
+  EXPECT_EQ(pool::stream_reset_error(0x1f).message(),
+            "stream reset by the server (error code 0x1f)");
+  EXPECT_EQ(to_string(ErrorKind::stream_reset), std::string("stream_reset"));
+  EXPECT_EQ(to_string(ErrorKind::refused_stream), std::string("refused_stream"));
+  EXPECT_EQ(to_string(ErrorKind::other), std::string("other"));
 }
 
 }  // namespace
