@@ -57,6 +57,14 @@ void check_target_url(std::string_view url) {
   }
 }
 
+void check_h2c_url(std::string_view url) {
+  const auto parsed = urls::parse_uri(url);
+  if (parsed && parsed->scheme_id() == urls::scheme::https) {
+    throw UsageError("-h2c speaks HTTP/2 over cleartext and wants an http:// URL (got " +
+                     quote(url) + "); over TLS, -h2 asks the server by ALPN");
+  }
+}
+
 void check_proxy_address(std::string_view address) {
   const auto authority = parse_host_and_port(address);
   if (!authority || !authority->has_port()) {

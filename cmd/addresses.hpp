@@ -11,6 +11,10 @@ namespace hload::cli {
 // a port in 1-65535. The URL itself is kept as typed; this only refuses what cannot be sent.
 void check_target_url(std::string_view url);
 
+// check_h2c_url accepts a URL check_target_url accepted when it is http://: HTTP/2 with prior
+// knowledge (-h2c) is for cleartext.
+void check_h2c_url(std::string_view url);
+
 // check_proxy_address accepts -x's "host:port", the port in 1-65535.
 void check_proxy_address(std::string_view address);
 

@@ -117,6 +117,7 @@ ParseResult parse_run(const std::vector<std::string>& args) {
                      quote(flags.positionals[1]) + " (a run loads one URL)");
   }
   check_target_url(flags.positionals.front());
+  if (config.h2c) check_h2c_url(flags.positionals.front());
   config.url = flags.positionals.front();
   return RunCommand{std::move(config), std::move(gates)};
 }
@@ -145,6 +146,7 @@ ParseResult parse_demo(const std::vector<std::string>& args) {
                      quote(flags.positionals.front()) + ")");
   }
   engine::RunConfig config = read_run_flags(*app, demo_defaults());
+  if (config.h2c) throw UsageError("-h2c: the demo's built-in server speaks HTTP/1.1 only");
   return DemoCommand{std::move(config), read_gate_flags(*app)};
 }
 

@@ -59,6 +59,7 @@ void add_request_flags(CLI::App& app, const RunConfig& d) {
   add_value_flag(app, "a", "USER:PASS", "basic authentication");
   add_value_flag(app, "host", "HOST[:PORT]", "Host header", "the URL's host");
   add_value_flag(app, "x", "HOST:PORT", "HTTP proxy");
+  add_switch(app, "h2c", "speak HTTP/2 with prior knowledge to http:// URLs, as h2load does");
   add_switch(app, "disable-compression", "do not ask for compressed responses");
   add_switch(app, "disable-redirects",
              "do not follow redirects (hload follows up to 10 by default); a 3xx is reported as "
@@ -209,6 +210,13 @@ void read_request_flags(const CLI::App& app, RunConfig& c) {
     c.proxy = *v;
   }
   read_switch(app, "h2", c.http2);
+  read_switch(app, "h2c", c.h2c);
+  if (c.h2c && c.http2) {
+    throw UsageError("-h2 and -h2c cannot both be given: -h2 is HTTP/2 over TLS, -h2c without");
+  }
+  if (c.h2c && !c.proxy.empty()) {
+    throw UsageError("-h2c cannot go through an HTTP proxy (-x): it would get HTTP/2's preface");
+  }
   read_switch(app, "disable-compression", c.disable_compression);
   read_switch(app, "disable-redirects", c.disable_redirects);
 }

@@ -32,7 +32,8 @@ struct RunConfig {
   std::string proxy;                       // -x "host:port"
   bool disable_compression = false;
   bool disable_redirects = false;
-  bool http2 = false;     // -h2
+  bool http2 = false;     // -h2: HTTP/2 over TLS, by ALPN
+  bool h2c = false;       // -h2c: HTTP/2 with prior knowledge to http:// URLs
   bool insecure = false;  // -insecure: do not verify the server's certificate
 
   // TLS (https URLs).

@@ -38,6 +38,14 @@ class HeaderList {
     return std::any_of(fields_.begin(), fields_.end(),
                        [&](const auto& f) { return iequals(f.first, name); });
   }
+  // get returns the value of name, or nothing.
+  std::string_view get(std::string_view name) const {
+    for (const auto& [n, v] : fields_) {
+      if (iequals(n, name)) return v;
+    }
+    return {};
+  }
+  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
   void append_to(std::string& out) const {
     for (const auto& [n, v] : fields_) {
       out.append(n).append(": ").append(v).append("\r\n");
@@ -47,6 +55,37 @@ class HeaderList {
  private:
   std::vector<std::pair<std::string, std::string>> fields_;
 };
+
+// kNotForHttp2 are the header fields HTTP/2 forbids (RFC 9113 §8.2.2), and Host, which
+// :authority replaces.
+constexpr std::string_view kNotForHttp2[] = {"connection",        "keep-alive", "proxy-connection",
+                                             "transfer-encoding", "upgrade",    "host"};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+// add_h2_fields builds t's HTTP/2 header fields: the pseudo-header fields, then h's fields.
+void add_h2_fields(Target& t, std::string_view authority, std::string_view path,
+                   const HeaderList& h) {
+  auto& s = t.h2_strings;
+  s = {":method", t.method,         ":scheme", t.key.scheme, ":authority", std::string(authority),
+       ":path",   std::string(path)};
+  for (const auto& [name, value] : h.fields()) {
+    std::string n = lower(name);
+    if (std::find(std::begin(kNotForHttp2), std::end(kNotForHttp2), n) != std::end(kNotForHttp2)) {
+      continue;
+    }
+    s.push_back(std::move(n));
+    s.push_back(value);
+  }
+  // The views are taken once every string is in place.
+  t.h2_fields.clear();
+  for (std::size_t i = 0; i < s.size(); i += 2) t.h2_fields.push_back({s[i], s[i + 1]});
+}
 
 }  // namespace
 
@@ -58,9 +97,7 @@ Target make_target(const RunConfig& cfg) {
   Target t;
   t.url = cfg.url;
   t.method = cfg.method;
-  t.key.scheme = u.scheme();
-  std::transform(t.key.scheme.begin(), t.key.scheme.end(), t.key.scheme.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  t.key.scheme = lower(u.scheme());
   if (t.key.scheme != "http" && t.key.scheme != "https") {
     throw TargetError("unsupported scheme: " + t.key.scheme);
   }
@@ -68,23 +105,31 @@ Target make_target(const RunConfig& cfg) {
     // That takes a CONNECT tunnel through the proxy, which the dialer does not make yet.
     throw TargetError("-x: https through an HTTP proxy is not supported yet");
   }
-  t.key.host = u.host_address();
-  std::transform(t.key.host.begin(), t.key.host.end(), t.key.host.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  if (cfg.h2c) {
+    // Prior knowledge is for cleartext: over TLS, ALPN says whether the server speaks HTTP/2
+    // (-h2); an HTTP proxy would get the HTTP/2 preface instead of a request.
+    if (t.key.scheme != "http") {
+      throw TargetError("-h2c speaks HTTP/2 over cleartext and wants an http:// URL (got " +
+                        cfg.url + ")");
+    }
+    if (!cfg.proxy.empty()) throw TargetError("-h2c cannot go through an HTTP proxy (-x)");
+    t.key.http = pool::ConnKey::Http::v2_prior_knowledge;
+  }
+  t.key.host = lower(u.host_address());
   if (t.key.host.empty()) throw TargetError("URL has no host: " + cfg.url);
   const std::uint16_t default_port = t.key.scheme == "https" ? 443 : 80;
   t.key.port = u.has_port() ? u.port_number() : default_port;
   t.key.proxy = cfg.proxy;
 
-  // The request target: origin form, or absolute form through a proxy.
-  std::string target;
+  // The request target: origin form (HTTP/2's :path), or absolute form through a proxy.
+  std::string origin(u.encoded_path().empty() ? std::string_view("/")
+                                              : std::string_view(u.encoded_path()));
+  if (u.has_query()) origin.append("?").append(std::string_view(u.encoded_query()));
+  std::string target = origin;
   if (!cfg.proxy.empty() && t.key.scheme == "http") {
-    target =
-        std::string(u.scheme()) + "://" + std::string(std::string_view(u.encoded_host_and_port()));
+    target = std::string(u.scheme()) + "://" +
+             std::string(std::string_view(u.encoded_host_and_port())) + origin;
   }
-  const std::string_view path = u.encoded_path();
-  target += path.empty() ? std::string_view("/") : path;
-  if (u.has_query()) target.append("?").append(std::string_view(u.encoded_query()));
 
   HeaderList h;
   std::string host = cfg.host_header;
@@ -111,6 +156,8 @@ Target make_target(const RunConfig& cfg) {
   t.wire.append(cfg.method).append(" ").append(target).append(" HTTP/1.1\r\n");
   h.append_to(t.wire);
   t.wire.append("\r\n").append(cfg.body);
+  t.body_size = cfg.body.size();
+  add_h2_fields(t, h.get("Host"), origin, h);
 
   t.head = cfg.method == "HEAD";
   t.replayable = cfg.method == "GET" || cfg.method == "HEAD" || cfg.method == "OPTIONS" ||

@@ -125,6 +125,8 @@ asio::awaitable<void> VirtualUser::hop(const HopTarget& to, pool::Response& resp
   hop_.start = worker_.clock().now();
   request_.host = to.host;
   request_.wire = to.target.wire;
+  request_.fields = to.target.h2_fields;
+  request_.body = to.target.body();
   request_.head = to.target.head;
   request_.replayable = to.target.replayable;
   hop_.ec = co_await worker_.transport().round_trip(request_, response);

@@ -120,7 +120,7 @@ TEST(ParseCommandLine, UrlAloneKeepsEveryDefault) {
   EXPECT_TRUE(c.user_agent.empty());
   EXPECT_EQ(c.output, OutputFormat::text);
   EXPECT_TRUE(c.progress);
-  EXPECT_FALSE(c.http2 || c.insecure || c.disable_keepalive || c.disable_compression ||
+  EXPECT_FALSE(c.http2 || c.h2c || c.insecure || c.disable_keepalive || c.disable_compression ||
                c.disable_redirects);
 }
 
@@ -205,6 +205,8 @@ TEST(ParseCommandLine, EveryRunFlagSetsItsField) {
       {{"-h2=false"}, [](const RunConfig& c) { EXPECT_FALSE(c.http2); }},
       {{"-h2", "-h2=false"}, [](const RunConfig& c) { EXPECT_FALSE(c.http2); }},
       {{"-h2=F", "-h2"}, [](const RunConfig& c) { EXPECT_TRUE(c.http2); }},
+      {{"-h2c"}, [](const RunConfig& c) { EXPECT_TRUE(c.h2c && !c.http2); }},
+      {{"--h2c=false"}, [](const RunConfig& c) { EXPECT_FALSE(c.h2c); }},
       {{"-disable-compression"}, [](const RunConfig& c) { EXPECT_TRUE(c.disable_compression); }},
       {{"-disable-keepalive"}, [](const RunConfig& c) { EXPECT_TRUE(c.disable_keepalive); }},
       {{"-disable-redirects"}, [](const RunConfig& c) { EXPECT_TRUE(c.disable_redirects); }},
@@ -349,6 +351,11 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"-threads", "100000", "-c", "100000", "-n", "100000", u}, "-threads must be at most"},
       {{"-threads", "4", "-c", "2", u}, "-threads cannot be more than -c (4 > 2)"},
       {{"-h2=yes", u}, "-h2 is a switch"},
+      {{"-h2c", "https://example.com/"},
+       "-h2c speaks HTTP/2 over cleartext and wants an http:// URL"},
+      {{"-h2c", "-x", "proxy.local:3128", u}, "-h2c cannot go through an HTTP proxy (-x)"},
+      {{"-h2c", "-h2", u}, "-h2 and -h2c cannot both be given"},
+      {{"demo", "-h2c"}, "-h2c: the demo's built-in server speaks HTTP/1.1 only"},
       {{"-insecure=", u}, "-insecure is a switch"},
       {{"-tls-resume=maybe", u}, "-tls-resume is a switch"},
       {{"-tls-handshake-timeout", "3", u}, "-tls-handshake-timeout needs a unit"},
