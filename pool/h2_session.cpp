@@ -55,9 +55,6 @@ std::uint8_t* bytes_of(std::string_view s) {
 struct H2Session::Callbacks {
   static H2Session& self(void* user) { return *static_cast<H2Session*>(user); }
 
-  static int begin_frame(nghttp2_session*, const nghttp2_frame_hd* hd, void* user) {
-    return self(user).on_begin_frame(hd->stream_id, hd->type, hd->length);
-  }
   static int begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     return self(user).on_begin_headers(frame->hd.stream_id);
   }
@@ -114,7 +111,6 @@ struct H2Session::Callbacks {
     static const nghttp2_session_callbacks* const callbacks = [] {
       nghttp2_session_callbacks* c = nullptr;
       HLOAD_CHECK(nghttp2_session_callbacks_new(&c) == 0, "nghttp2 is out of memory");
-      nghttp2_session_callbacks_set_on_begin_frame_callback(c, begin_frame);
       nghttp2_session_callbacks_set_on_begin_headers_callback(c, begin_headers);
       nghttp2_session_callbacks_set_on_header_callback(c, header);
       nghttp2_session_callbacks_set_on_data_chunk_recv_callback(c, data_chunk);
@@ -263,6 +259,10 @@ void H2Session::set_events(std::shared_ptr<ConnEvents> events) {
 
 void H2Session::receive(const std::uint8_t* data, std::size_t size) {
   if (closed_) return;
+  // Charged before nghttp2 reads them, while the streams they are for are still open.
+  meter_.feed(data, size, [this](std::int32_t id, std::uint8_t type, std::size_t bytes) {
+    on_frame_bytes(id, type, bytes);
+  });
   const ssize_t n = nghttp2_session_mem_recv(session_, data, size);
   if (n < 0) {
     // Fatal to the session (a flood nghttp2 refuses to answer, memory): nothing more is sent.
@@ -449,16 +449,15 @@ void H2Session::remove_open(H2Stream& s) {
   open_.pop_back();
 }
 
-int H2Session::on_begin_frame(std::int32_t stream_id, std::uint8_t type, std::size_t length) {
-  if (type != NGHTTP2_HEADERS && type != NGHTTP2_DATA && type != NGHTTP2_CONTINUATION) return 0;
+void H2Session::on_frame_bytes(std::int32_t stream_id, std::uint8_t type, std::size_t bytes) {
+  if (type != NGHTTP2_HEADERS && type != NGHTTP2_DATA && type != NGHTTP2_CONTINUATION) return;
   H2Stream* s = stream_of(stream_id);
-  if (!s || s->done) return 0;
-  s->resp.bytes_in += kFrameHeader + length;
+  if (!s || s->done) return;
+  s->resp.bytes_in += bytes;
   if (!s->result.got_any) {
     s->result.got_any = true;
     post_event(*s, Event::first_byte);
   }
-  return 0;
 }
 
 int H2Session::on_begin_headers(std::int32_t stream_id) {

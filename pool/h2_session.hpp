@@ -19,6 +19,7 @@
 
 #include "pool/conn.hpp"
 #include "pool/error.hpp"
+#include "pool/h2_frame_meter.hpp"
 
 namespace hload::pool {
 
@@ -163,7 +164,8 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   void stop_accepting(CloseReason why);
 
   // The nghttp2 callbacks (h2_session.cpp), as members so that they reach the state.
-  int on_begin_frame(std::int32_t stream_id, std::uint8_t type, std::size_t length);
+  // on_frame_bytes charges a stream the bytes of its frames that arrived (H2FrameMeter).
+  void on_frame_bytes(std::int32_t stream_id, std::uint8_t type, std::size_t bytes);
   int on_begin_headers(std::int32_t stream_id);
   int on_header(std::int32_t stream_id, std::string_view name, std::string_view value);
   int on_data(std::int32_t stream_id, std::size_t length);
@@ -182,6 +184,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   std::vector<std::pair<StreamPtr, bool>> batch_;
   std::vector<std::uint8_t> out_;  // the write in flight
   std::vector<nghttp2_nv> nv_;     // the header fields of the request being submitted
+  H2FrameMeter meter_;
   std::vector<std::pair<StreamPtr, Event>> pending_;  // for deliver_events
   bool delivering_ = false;
   bool delivery_posted_ = false;

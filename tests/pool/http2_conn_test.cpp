@@ -516,6 +516,31 @@ TEST_F(Http2StartTest, CancelEndsAWaitForSettings) {
   EXPECT_FALSE(conn.reusable());
 }
 
+// A server that breaks off mid-frame: the stream is charged the bytes that came, not the
+// frame's declared length.
+TEST_F(Http2StartTest, FrameCutShortCountsOnlyWhatArrived) {
+  beast::test::stream client(ioc_), server(ioc_);
+  client.connect(server);
+  StreamConn conn(std::move(client));
+  asio::write(server, asio::buffer(std::string_view("\x00\x00\x00\x04\x00\x00\x00\x00\x00", 9)));
+  const auto started = start(conn);
+  ASSERT_TRUE(started.has_value());
+  ASSERT_FALSE(*started) << started->message();
+
+  Exchange x;
+  spawn(ioc_.get_executor(), conn, x);
+  ioc_.restart();
+  ioc_.poll();
+  // HEADERS on stream 1, END_HEADERS, declaring 100 bytes of which 1 arrives (:status 200).
+  asio::write(server,
+              asio::buffer(std::string_view("\x00\x00\x64\x01\x04\x00\x00\x00\x01\x88", 10)));
+  server.close();
+  run_until(ioc_, [&] { return x.done; });
+  EXPECT_EQ(x.result.ec, beast::http::error::partial_message);
+  EXPECT_TRUE(x.result.got_any);
+  EXPECT_EQ(x.resp.bytes_in, 10u);
+}
+
 // Round trips from another thread's io_context on a connection that lives on this one: each
 // resumes on its own thread, and trace events come there too. Run under ThreadSanitizer.
 TEST(Http2ConnThreadsTest, RequestsFromTwoIoContextsShareOneConnection) {
