@@ -23,6 +23,7 @@
 
 #include "pool/bug.hpp"
 #include "pool/h2_session.hpp"
+#include "pool/tls_errors.hpp"
 
 namespace hload::pool {
 
@@ -36,7 +37,8 @@ class Http2Io final : public H2Session {
       : H2Session(stream.get_executor()), stream_(std::move(stream)), in_(kReadSize) {}
 
   // start: see BasicHttp2Conn::start. Reads here until the server's SETTINGS came, then
-  // leaves the reading to read_loop.
+  // leaves the reading to read_loop. Over TLS, a close without close_notify is read as eof
+  // (tls_read_error; nothing else of it comes over plain TCP).
   asio::awaitable<error_code> start(asio::cancellation_slot cancel) {
     const std::shared_ptr<Http2Io> self = shared_self();
     if (const error_code ec = begin()) co_return ec;
@@ -44,7 +46,7 @@ class Http2Io final : public H2Session {
     while (!closed() && !settings_received()) {
       const auto [ec, n] = co_await stream_.async_read_some(asio::buffer(in_), token);
       if (n > 0) receive(in_.data(), n);
-      if (ec) read_failed(ec);
+      if (ec) read_failed(tls_read_error(ec));
     }
     // The dial's cancellation must not reach the reader, whose reads are not bound to it.
     if (cancel.is_connected()) cancel.clear();
@@ -66,7 +68,7 @@ class Http2Io final : public H2Session {
       const auto [ec, n] = co_await self->stream_.async_read_some(
           asio::buffer(self->in_), asio::as_tuple(asio::use_awaitable));
       if (n > 0) self->receive(self->in_.data(), n);
-      if (ec) self->read_failed(ec);
+      if (ec) self->read_failed(tls_read_error(ec));
     }
   }
 

@@ -19,6 +19,7 @@
 #include "pool/dial_abort.hpp"
 #include "pool/errors.hpp"
 #include "pool/tls_errors.hpp"
+#include "pool/tls_http2_conn.hpp"
 
 namespace hload::pool {
 
@@ -101,6 +102,13 @@ asio::awaitable<DialResult> TlsDialer::dial(const ConnKey& key, asio::cancellati
     co_return DialResult{why, nullptr, tcp.resolve_time, std::nullopt};
   }
   TlsInfo info = describe(stream.native_handle(), took);
+  if (key.http == ConnKey::Http::v2_alpn && info.alpn == "h2") {
+    DialResult made =
+        co_await start_tls_http2_conn(std::move(stream), cancel, options_.handshake_timeout);
+    made.resolve_time = tcp.resolve_time;
+    if (!made.ec) made.tls = std::move(info);
+    co_return made;
+  }
   std::unique_ptr<Conn> conn = factory_(std::move(stream), info.alpn);
   co_return DialResult{{}, std::move(conn), tcp.resolve_time, std::move(info)};
 }

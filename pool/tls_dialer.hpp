@@ -16,8 +16,8 @@
 
 namespace hload::pool {
 
-// TlsConnFactory builds the connection for the protocol ALPN chose (empty when the server chose
-// none) over a stream whose handshake is done. HTTP/2 comes in here, on "h2".
+// TlsConnFactory builds the HTTP/1.1 connection over a stream whose handshake is done, given
+// what ALPN chose (empty when the server chose none).
 using TlsConnFactory = std::function<std::unique_ptr<Conn>(TlsStream&&, const std::string& alpn)>;
 
 // TlsDialer dials https keys with TLS over a TcpDialer connect, and http keys as the TcpDialer
@@ -29,7 +29,9 @@ using TlsConnFactory = std::function<std::unique_ptr<Conn>(TlsStream&&, const st
 // a refused certificate in tls_verify_category, Errc::tls_handshake_timeout,
 // Errc::tls_handshake_closed, any other refusal in tls_handshake_category; a cancel emitted on
 // the dial's slot ends either step with asio::error::operation_aborted. DialResult::tls
-// describes the handshake of every connection it returns.
+// describes the handshake of every connection it returns. A key with ConnKey::Http::v2_alpn
+// whose server chose "h2" gets a TlsHttp2Conn, returned once the server's SETTINGS arrived
+// (bounded as the handshake is); any other gets the factory's connection.
 //
 // One TlsDialer serves a whole run: its TLS context (one SSL_CTX) is built once, in the
 // constructor, and shared by the dials of every thread. It must outlive every connection it
