@@ -59,15 +59,13 @@ void add_request_flags(CLI::App& app, const RunConfig& d) {
   add_value_flag(app, "a", "USER:PASS", "basic authentication");
   add_value_flag(app, "host", "HOST[:PORT]", "Host header", "the URL's host");
   add_value_flag(app, "x", "HOST:PORT", "HTTP proxy");
+  add_switch(app, "h2",
+             "offer HTTP/2 to https:// URLs by ALPN, HTTP/1.1 if the server does not choose it");
   add_switch(app, "h2c", "speak HTTP/2 with prior knowledge to http:// URLs, as h2load does");
   add_switch(app, "disable-compression", "do not ask for compressed responses");
   add_switch(app, "disable-redirects",
              "do not follow redirects (hload follows up to 10 by default); a 3xx is reported as "
              "it comes");
-  // hey's -h2 is accepted, so that a hey command line meets the run's clear "not supported
-  // yet" rather than "unknown flag", but not listed (an empty group): the help promises only
-  // what works.
-  add_switch(app, "h2", "speak HTTP/2")->group("");
 }
 
 void add_tls_flags(CLI::App& app, const RunConfig& d) {

@@ -49,6 +49,8 @@ std::unique_ptr<pool::Dialer> make_dialer(const RunConfig& cfg) {
   tls.key_file = cfg.client_key;
   tls.handshake_timeout = cfg.tls_handshake_timeout;
   tls.resume = cfg.tls_resume;
+  // -h2 offers HTTP/2 first; a server that does not choose it is spoken to in HTTP/1.1.
+  if (cfg.http2) tls.alpn = {"h2", "http/1.1"};
   try {
     return std::make_unique<pool::TlsDialer>(pool::steady_clock(),
                                              pool::TcpDialerOptions{cfg.dial_timeout}, tls);

@@ -90,7 +90,6 @@ void add_h2_fields(Target& t, std::string_view authority, std::string_view path,
 }  // namespace
 
 Target make_target(const RunConfig& cfg) {
-  if (cfg.http2) throw TargetError("-h2: HTTP/2 is not supported yet");
   auto parsed = boost::urls::parse_uri(cfg.url);
   if (!parsed) throw TargetError("malformed URL: " + cfg.url);
   const boost::urls::url_view u = *parsed;
@@ -115,6 +114,8 @@ Target make_target(const RunConfig& cfg) {
     if (!cfg.proxy.empty()) throw TargetError("-h2c cannot go through an HTTP proxy (-x)");
     t.key.http = pool::ConnKey::Http::v2_prior_knowledge;
   }
+  // -h2, as hey's: HTTP/2 where TLS lets ALPN choose it; an http:// URL stays HTTP/1.1.
+  if (cfg.http2 && t.key.scheme == "https") t.key.http = pool::ConnKey::Http::v2_alpn;
   t.key.host = lower(u.host_address());
   if (t.key.host.empty()) throw TargetError("URL has no host: " + cfg.url);
   const std::uint16_t default_port = t.key.scheme == "https" ? 443 : 80;

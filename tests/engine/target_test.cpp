@@ -67,6 +67,17 @@ TEST(TargetTest, H2cAsksForPriorKnowledge) {
   EXPECT_EQ(t.key.port, 8080);
 }
 
+TEST(TargetTest, H2AsksAlpnForHttpsOnly) {
+  RunConfig https = config("https://example.com/");
+  https.http2 = true;
+  EXPECT_EQ(make_target(https).key.http, pool::ConnKey::Http::v2_alpn);
+  RunConfig http = config("http://example.com/");
+  http.http2 = true;
+  EXPECT_EQ(make_target(http).key.http, pool::ConnKey::Http::v1) << "hey's -h2 on http://";
+  https.http2 = false;
+  EXPECT_EQ(make_target(https).key.http, pool::ConnKey::Http::v1);
+}
+
 TEST(TargetTest, H2cRefusesHttpsAndProxies) {
   RunConfig https = config("https://example.com/");
   https.h2c = true;

@@ -65,8 +65,6 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsageCase{"DialTimeoutWithoutUnit",
                      {"-dial-timeout", "3", kUrl},
                      "-dial-timeout needs a unit, such as 3s"},
-        // Not in the help, but hey's flag: refused as not supported, not unknown.
-        BadUsageCase{"Http2NotYet", {"-h2", kUrl}, "-h2: HTTP/2 is not supported yet"},
         BadUsageCase{"CountNotWhole", {"-n", "1.2345k", kUrl}, "1.2345k"},
         BadUsageCase{"CertWithoutKey",
                      {"-cert", "/etc/passwd", kUrl},
