@@ -301,6 +301,12 @@ void Transport::release(PooledConn* pc, bool reusable, CloseReason if_closed) {
     expire_idle_locked(now, later);
     --pc->streams;
     --pc->host->streams;
+    // An HTTP/2 server's GOAWAY may reach the pool first through the stream that ended with
+    // it, before conn_changed: counted here then, once, as conn_changed would have.
+    if (!reusable && !pc->draining && pc->conn->protocol() == "h2" &&
+        pc->conn->close_reason() == CloseReason::server_close) {
+      ++pc->host->counters.goaways;
+    }
     if (!reusable || options_.disable_keepalive || pc->draining) {
       drain_locked(*pc, if_closed, now, later);
     } else {
