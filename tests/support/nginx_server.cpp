@@ -230,12 +230,14 @@ void NginxServer::write_config() const {
       << "    ssl_certificate_key " << options_.tls_servers[i].key << ";\n"
       << "    ssl_protocols TLSv1.2 TLSv1.3;\n"
       << "    keepalive_requests " << options_.tls_keepalive_requests << ";\n"
+      << "    http2_max_concurrent_streams " << options_.http2_max_concurrent_streams << ";\n"
       << "    location / { return 200 \"ok\\n\"; }\n  }\n";
   }
   if (h2c_port_ != 0) {
     std::ofstream(d + "/1m", std::ios::binary) << std::string(1 << 20, 'x');
     c << "  server {\n    listen 127.0.0.1:" << h2c_port_ << " http2 backlog=4096;\n"
       << "    keepalive_requests 1000000000;\n"
+      << "    http2_max_concurrent_streams " << options_.http2_max_concurrent_streams << ";\n"
       << "    location = /1m { alias " << d << "/1m; }\n"
       << "    location / { return 200 \"ok\\n\"; }\n  }\n";
   }

@@ -48,6 +48,8 @@ struct NginxOptions {
   // 1 MiB at /1m. It is not probed at start (it does not answer HTTP/1.1); nginx binds it with
   // the others, so enable one of them too.
   bool h2c_server = false;
+  // The SETTINGS_MAX_CONCURRENT_STREAMS of every HTTP/2 server (nginx's default).
+  int http2_max_concurrent_streams = 128;
   std::chrono::seconds keepalive_timeout{75};
   // Starting fails (with nginx's log in the exception) after this long.
   std::chrono::milliseconds start_timeout{10'000};
