@@ -56,6 +56,8 @@ const boost::system::error_category& h2_category() noexcept {
 }
 
 error_code stream_reset_error(std::uint32_t code) noexcept {
+  // NO_ERROR is 0, which an error_code reads as success.
+  if (code == 0) return Errc::stream_reset;
   return {static_cast<int>(code), h2_category()};
 }
 

@@ -14,7 +14,8 @@ namespace hload::pool {
 // of its codes is equivalent to the condition of Errc::stream_reset.
 const boost::system::error_category& h2_category() noexcept;
 
-// stream_reset_error is the error of a stream the server reset with `code`.
+// stream_reset_error is the error of a stream the server reset with `code`: Errc::stream_reset
+// for NO_ERROR (0), which as a value of h2_category would read as success.
 error_code stream_reset_error(std::uint32_t code) noexcept;
 
 // is_stream_reset says whether ec is a stream reset by the server: Errc::stream_reset, or a
