@@ -51,8 +51,8 @@ class H2Category final : public boost::system::error_category {
 }  // namespace
 
 const boost::system::error_category& h2_category() noexcept {
-  static const H2Category category;
-  return category;
+  static const H2Category kCategory;
+  return kCategory;
 }
 
 error_code stream_reset_error(std::uint32_t code) noexcept {

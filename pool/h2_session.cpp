@@ -108,7 +108,7 @@ struct H2Session::Callbacks {
 
   // table is built once: nghttp2 copies it into each session.
   static const nghttp2_session_callbacks* table() {
-    static const nghttp2_session_callbacks* const callbacks = [] {
+    static const nghttp2_session_callbacks* const kCallbacks = [] {
       nghttp2_session_callbacks* c = nullptr;
       HLOAD_CHECK(nghttp2_session_callbacks_new(&c) == 0, "nghttp2 is out of memory");
       nghttp2_session_callbacks_set_on_begin_headers_callback(c, begin_headers);
@@ -119,7 +119,7 @@ struct H2Session::Callbacks {
       nghttp2_session_callbacks_set_on_stream_close_callback(c, stream_close);
       return c;
     }();
-    return callbacks;
+    return kCallbacks;
   }
 };
 
@@ -172,7 +172,7 @@ asio::awaitable<ConnResult> H2Session::round_trip(const Request& req, Response& 
   co_return result;
 }
 
-void H2Session::initiate(StreamPtr s, asio::any_completion_handler<void(ConnResult)> handler,
+void H2Session::initiate(const StreamPtr& s, asio::any_completion_handler<void(ConnResult)> handler,
                          asio::cancellation_slot cancel) {
   // swap, not move assignment: Boost 1.81's any_completion_handler::operator=(&&) copies
   // itself into itself without end.
@@ -396,7 +396,8 @@ void H2Session::deliver_events() {
   // loop, so that each stream's events keep their order.
   if (delivering_) return;
   delivering_ = true;
-  for (std::size_t i = 0; i < pending_.size(); ++i) {
+  // By index: a round trip resumed in the loop may append to pending_.
+  for (std::size_t i = 0; i < pending_.size(); ++i) {  // NOLINT(modernize-loop-convert)
     const StreamPtr s = std::move(pending_[i].first);
     const Event e = pending_[i].second;
     if (e == Event::finished) {

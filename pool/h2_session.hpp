@@ -132,7 +132,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
 
   // initiate (on the requester's executor) registers the cancellation and hands the stream to
   // the connection's executor.
-  void initiate(StreamPtr s, asio::any_completion_handler<void(ConnResult)> handler,
+  void initiate(const StreamPtr& s, asio::any_completion_handler<void(ConnResult)> handler,
                 asio::cancellation_slot cancel);
   // submit opens the stream; abandon resets it after the requester cancelled.
   void submit(const StreamPtr& s);

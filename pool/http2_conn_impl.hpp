@@ -52,7 +52,7 @@ class Http2Io final : public H2Session {
     if (cancel.is_connected()) cancel.clear();
     if (closed()) co_return failure();
     asio::co_spawn(executor(), read_loop(self),
-                   [](std::exception_ptr e) { HLOAD_CHECK(!e, "the HTTP/2 reader threw"); });
+                   [](const std::exception_ptr& e) { HLOAD_CHECK(!e, "the HTTP/2 reader threw"); });
     co_return error_code{};
   }
 

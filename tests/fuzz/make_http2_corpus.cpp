@@ -45,13 +45,13 @@ std::string run_scenario(const Scenario& s) {
   H2TestServer server(std::move(server_end));
   server.set_script(s.script);
   hload::pool::BasicHttp2Conn<beast::test::stream> conn(std::move(client));
-  asio::co_spawn(ioc, conn.start(), [](std::exception_ptr, hload::pool::error_code) {});
+  asio::co_spawn(ioc, conn.start(), [](const std::exception_ptr&, hload::pool::error_code) {});
   ioc.poll();
   auto reqs = hload::fuzz::requests();
   std::vector<hload::pool::Response> resps(reqs.size());
   for (std::size_t i = 0; i < reqs.size(); ++i) {
     asio::co_spawn(ioc, conn.round_trip(reqs[i], resps[i]),
-                   [](std::exception_ptr, hload::pool::ConnResult) {});
+                   [](const std::exception_ptr&, hload::pool::ConnResult) {});
   }
   ioc.restart();
   ioc.run_for(std::chrono::milliseconds(50));

@@ -65,7 +65,7 @@ Outcome drive(std::uint16_t port, const std::string& path, int count) {
   std::vector<std::unique_ptr<H2cGet>> gets;
   std::vector<pool::Response> resps(count);
   int done = 0;
-  asio::co_spawn(io, dialer.dial(key, {}), [&](std::exception_ptr e, pool::DialResult r) {
+  asio::co_spawn(io, dialer.dial(key, {}), [&](const std::exception_ptr& e, pool::DialResult r) {
     ASSERT_FALSE(e);
     out.dial_ec = r.ec;
     conn = std::move(r.conn);
@@ -75,7 +75,7 @@ Outcome drive(std::uint16_t port, const std::string& path, int count) {
     for (int i = 0; i < count; ++i) {
       gets.push_back(std::make_unique<H2cGet>(port, path));
       asio::co_spawn(io, conn->round_trip(gets.back()->req, resps[i]),
-                     [&, i](std::exception_ptr e2, pool::ConnResult result) {
+                     [&, i](const std::exception_ptr& e2, pool::ConnResult result) {
                        ASSERT_FALSE(e2);
                        ++done;
                        if (!result.ec && resps[i].status == 200) {

@@ -107,9 +107,9 @@ class CountingEvents final : public pool::ConnEvents {
 
 // spawn starts x's round trip on executor ex; x.done is set when it ended. An exception
 // escaping fails the test: errors must be values.
-void spawn(asio::any_io_executor ex, pool::Conn& conn, Exchange& x) {
+void spawn(const asio::any_io_executor& ex, pool::Conn& conn, Exchange& x) {
   asio::co_spawn(ex, conn.round_trip(x.request.req, x.resp),
-                 [&x](std::exception_ptr e, pool::ConnResult r) {
+                 [&x](const std::exception_ptr& e, pool::ConnResult r) {
                    EXPECT_FALSE(e) << "an exception escaped";
                    x.result = r;
                    x.done = true;
@@ -136,7 +136,7 @@ class Http2ConnTest : public ::testing::Test {
     server_ = std::make_unique<H2TestServer>(std::move(server_end), options);
     conn_ = std::make_unique<StreamConn>(std::move(client));
     std::optional<error_code> started;
-    asio::co_spawn(ioc_, conn_->start(), [&](std::exception_ptr e, error_code ec) {
+    asio::co_spawn(ioc_, conn_->start(), [&](const std::exception_ptr& e, error_code ec) {
       EXPECT_FALSE(e);
       started = ec;
     });
@@ -461,7 +461,7 @@ class Http2StartTest : public ::testing::Test {
  protected:
   std::optional<error_code> start(StreamConn& conn, asio::cancellation_slot cancel = {}) {
     std::optional<error_code> started;
-    asio::co_spawn(ioc_, conn.start(cancel), [&](std::exception_ptr e, error_code ec) {
+    asio::co_spawn(ioc_, conn.start(cancel), [&](const std::exception_ptr& e, error_code ec) {
       EXPECT_FALSE(e);
       started = ec;
     });
@@ -502,7 +502,7 @@ TEST_F(Http2StartTest, CancelEndsAWaitForSettings) {
   pool::BasicHttp2Conn<LocalSocket> conn(std::move(client));
   asio::cancellation_signal cancel;
   std::optional<error_code> started;
-  asio::co_spawn(ioc_, conn.start(cancel.slot()), [&](std::exception_ptr e, error_code ec) {
+  asio::co_spawn(ioc_, conn.start(cancel.slot()), [&](const std::exception_ptr& e, error_code ec) {
     EXPECT_FALSE(e);
     started = ec;
   });
@@ -555,7 +555,8 @@ TEST(Http2ConnThreadsTest, RequestsFromTwoIoContextsShareOneConnection) {
   });
   auto conn = std::make_unique<StreamConn>(std::move(client));
   std::optional<error_code> started;
-  asio::co_spawn(conn_ioc, conn->start(), [&](std::exception_ptr, error_code ec) { started = ec; });
+  asio::co_spawn(conn_ioc, conn->start(),
+                 [&](const std::exception_ptr&, error_code ec) { started = ec; });
   run_until(conn_ioc, [&] { return started.has_value(); });
   ASSERT_FALSE(started.value_or(asio::error::eof));
 
@@ -586,7 +587,7 @@ TEST(Http2ConnThreadsTest, RequestsFromTwoIoContextsShareOneConnection) {
     for (std::size_t i = 0; i < side.xs.size(); ++i) {
       asio::co_spawn(co_await asio::this_coro::executor,
                      conn->round_trip(side.xs[i].request.req, side.xs[i].resp),
-                     [&side, i](std::exception_ptr e, pool::ConnResult r) {
+                     [&side, i](const std::exception_ptr& e, pool::ConnResult r) {
                        EXPECT_FALSE(e);
                        side.xs[i].result = r;
                        side.xs[i].done = true;

@@ -171,7 +171,7 @@ struct H2TestServer::Impl : std::enable_shared_from_this<Impl> {
     if (it == self(user).streams.end()) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     Stream& s = it->second;
     if (s.headers_only) return NGHTTP2_ERR_DEFERRED;
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(length, s.body_left));
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(length, s.body_left));
     std::memset(buf, 'x', n);
     s.body_left -= n;
     if (s.body_left == 0) *flags |= NGHTTP2_DATA_FLAG_EOF;

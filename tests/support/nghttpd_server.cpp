@@ -27,7 +27,7 @@ std::string find_binary() {
     std::string_view dirs(path);
     while (!dirs.empty()) {
       const std::size_t colon = dirs.find(':');
-      const std::string candidate = std::string(dirs.substr(0, colon)) + "/nghttpd";
+      std::string candidate = std::string(dirs.substr(0, colon)) + "/nghttpd";
       if (!candidate.starts_with("/nghttpd") && ::access(candidate.c_str(), X_OK) == 0) {
         return candidate;
       }
@@ -51,8 +51,8 @@ bool accepts(std::uint16_t port) {
 }  // namespace
 
 const std::string& NghttpdServer::binary() {
-  static const std::string path = find_binary();
-  return path;
+  static const std::string kPath = find_binary();
+  return kPath;
 }
 
 NghttpdServer::NghttpdServer() {
