@@ -58,6 +58,7 @@ struct PooledConn {
   std::unique_ptr<Conn> conn;
   HostPool* host = nullptr;
   std::uint64_t requests = 0;  // round trips it has been given
+  std::uint64_t served = 0;    // round trips it completed
   bool was_idle = false;       // it has sat in the idle list at least once
   TimePoint idle_since{};
   int streams = 0;        // round trips under way on it

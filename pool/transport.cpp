@@ -121,15 +121,18 @@ asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& 
     if (!r.ec) {
       if (options_.race_hook) [[unlikely]]
         co_await options_.race_hook(RaceWindow::before_put);
-      release(pc, pc->conn->reusable(),
+      release(pc, true, pc->conn->reusable(),
               options_.disable_keepalive ? CloseReason::client_close : pc->conn->close_reason());
       co_return error_code{};
     }
     // An HTTP/2 server that refused the stream did not process it: it is sent again on
     // another connection, whatever the method. The connection itself may still be good.
-    if (r.ec == Errc::refused_stream && refused_retries < kRefusedRetries) {
-      ++refused_retries;
-      release(pc, pc->conn->reusable(), pc->conn->close_reason());
+    if (r.ec == Errc::refused_stream) {
+      const bool served_others = release(pc, false, pc->conn->reusable(), pc->conn->close_reason());
+      if (!served_others) {
+        if (refused_retries == kRefusedRetries) co_return r.ec;
+        ++refused_retries;
+      }
       {
         auto l = lock();
         ++retries_;
@@ -143,7 +146,7 @@ asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& 
     // A failed stream on a multiplexed connection that still takes streams (a reset, a
     // cancel) leaves it be; anything else ends the connection.
     const bool conn_ok = pc->conn->protocol() == "h2" && pc->conn->reusable() && !is_eof(r.ec);
-    release(pc, conn_ok, conn_ok ? pc->conn->close_reason() : failure_close_reason(r));
+    release(pc, false, conn_ok, conn_ok ? pc->conn->close_reason() : failure_close_reason(r));
     if (!retry) co_return r.ec;
     ++stale_retries;
     {
@@ -293,12 +296,15 @@ void Transport::cancel_waiter(WantConn& w) {
   run(later);
 }
 
-void Transport::release(PooledConn* pc, bool reusable, CloseReason if_closed) {
+bool Transport::release(PooledConn* pc, bool served, bool reusable, CloseReason if_closed) {
   Deferred later;
+  bool has_served = false;
   {
     auto l = lock();
     const TimePoint now = clock_.now();
     expire_idle_locked(now, later);
+    if (served) ++pc->served;
+    has_served = pc->served > 0;
     --pc->streams;
     --pc->host->streams;
     // An HTTP/2 server's GOAWAY may reach the pool first through the stream that ended with
@@ -316,6 +322,7 @@ void Transport::release(PooledConn* pc, bool reusable, CloseReason if_closed) {
     }
   }
   run(later);
+  return has_served;
 }
 
 void Transport::conn_changed(ConnLink& link) {

@@ -90,7 +90,9 @@ class Transport final : public RoundTripper {
   // resp and gives the stream back. A request that fails on a reused connection before any byte
   // of the response arrived is sent once more on another connection when that is safe
   // (docs/architecture.md#rule-9); one an HTTP/2 server refused before processing it is sent
-  // again on another connection, up to kRefusedRetries times.
+  // again: as often as it takes when the refusing connection had served other requests (the
+  // server was shutting it down gracefully, and the run makes progress), up to kRefusedRetries
+  // times by connections that served none (a server refusing everything).
   static constexpr int kRefusedRetries = 3;
   asio::awaitable<error_code> round_trip(const Request& req, Response& resp) override;
 
@@ -103,8 +105,9 @@ class Transport final : public RoundTripper {
   // release gives back a stream taken with get_conn. On a reusable connection it goes to the
   // oldest waiter of its key, else the connection keeps the room (an idle one joins the idle
   // list, subject to the idle caps); a connection that is not reusable takes no new stream and
-  // is closed once its last stream has ended.
-  void release(PooledConn* pc, bool reusable, CloseReason if_closed);
+  // is closed once its last stream has ended. served says the round trip succeeded; release
+  // returns whether pc has served any round trip, this one included.
+  bool release(PooledConn* pc, bool served, bool reusable, CloseReason if_closed);
 
   // close_idle_connections closes every idle connection, and connections that become idle until
   // the next get_conn (Go's closeIdle). The engine calls it at the end of a run.

@@ -36,7 +36,7 @@ void BM_AcquireReleaseIdle(benchmark::State& state) {
       [&]() -> asio::awaitable<void> {
         for (auto _ : state) {
           pool::Acquired a = co_await t.get_conn(host, nullptr, {});
-          t.release(a.conn, true, pool::CloseReason::server_close);
+          t.release(a.conn, true, true, pool::CloseReason::server_close);
         }
       },
       asio::detached);
@@ -66,7 +66,7 @@ void run_shared(benchmark::State& state, int threads, int requesters, int cap) {
     while (done.fetch_add(1, std::memory_order_relaxed) < kAcquisitions) {
       pool::Acquired a = co_await t.get_conn(host, nullptr, {});
       co_await asio::post(io, asio::use_awaitable);
-      t.release(a.conn, true, pool::CloseReason::server_close);
+      t.release(a.conn, true, true, pool::CloseReason::server_close);
     }
   };
   for (auto _ : state) {

@@ -60,7 +60,7 @@ TEST(QueueGrowth, QueuesHoldOnlyLiveWaitersOverAMillionAcquisitions) {
       if (acquired % 997 == 0) check();
       // Hold the connection for a moment so that the others queue behind it.
       co_await asio::post(io, asio::use_awaitable);
-      t.release(a.conn, true, pool::CloseReason::server_close);
+      t.release(a.conn, true, true, pool::CloseReason::server_close);
     }
   };
   // A requester now and then gives up while it waits, as a request timeout would.

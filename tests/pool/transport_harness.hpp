@@ -172,11 +172,11 @@ class TransportTest : public ::testing::Test {
 
   // put returns what g holds to the pool as reusable.
   void put(Getter& g) {
-    t_->release(g.got->conn, true, CloseReason::server_close);
+    t_->release(g.got->conn, true, true, CloseReason::server_close);
     g.got.reset();
   }
   void close(Getter& g, CloseReason why = CloseReason::server_close) {
-    t_->release(g.got->conn, false, why);
+    t_->release(g.got->conn, false, false, why);
     g.got.reset();
   }
 

@@ -237,6 +237,47 @@ TEST_F(TransportStreamsTest, RefusedStreamIsSentAgain) {
   EXPECT_FALSE(dialer_.conns()[0]->destroyed) << "one refused stream does not end a connection";
 }
 
+// A connection that served requests and then refuses more is being shut down gracefully (a
+// GOAWAY after so many requests): a request it refuses goes again however often that happens.
+TEST_F(TransportStreamsTest, RefusalsByAConnectionThatServedOthersHaveNoLimit) {
+  make_h2(capped(0));
+  dialer_.auto_complete = true;
+  Caller warm;
+  call(warm);
+  settle();
+  constexpr int kRefusals = pool::Transport::kRefusedRetries + 3;
+  for (int i = 0; i < kRefusals; ++i) {
+    dialer_.conns()[0]->script.push_back(FakeConnState::refused());
+  }
+  Caller post;
+  call(post);
+  settle();
+  ASSERT_TRUE(post.done());
+  EXPECT_FALSE(*post.ec);
+  EXPECT_EQ(post.retries, kRefusals);
+  EXPECT_EQ(snap().counters.refused_retries, static_cast<std::uint64_t>(kRefusals));
+}
+
+// A connection that served nothing and refuses everything is charged: the request gives up
+// after kRefusedRetries, so such a server cannot keep a request going round forever.
+TEST_F(TransportStreamsTest, RefusalsByAConnectionThatServedNothingGiveUp) {
+  make_h2(capped(0));
+  Caller first;
+  call(first);
+  settle();
+  ASSERT_EQ(dialer_.started(), 1);
+  const auto conn = dialer_.complete(0);
+  for (int i = 0; i <= pool::Transport::kRefusedRetries + 1; ++i) {
+    conn->script.push_back(FakeConnState::refused());
+  }
+  settle();
+  ASSERT_TRUE(first.done());
+  EXPECT_EQ(*first.ec, pool::Errc::refused_stream);
+  EXPECT_EQ(first.retries, pool::Transport::kRefusedRetries);
+  EXPECT_EQ(snap().counters.refused_retries,
+            static_cast<std::uint64_t>(pool::Transport::kRefusedRetries));
+}
+
 // Idle caps, eviction and expiry never close a connection with streams under way.
 TEST_F(TransportStreamsTest, IdleTimeoutNeverClosesAConnectionInUse) {
   auto o = capped(0);
