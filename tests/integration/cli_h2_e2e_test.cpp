@@ -118,22 +118,77 @@ TEST_F(HloadH2NginxTest, GoawayAfterKeepaliveRequestsIsNoError) {
   EXPECT_EQ(h["dials"], d.accepts);
 }
 
-// One connection allowed, a hundred users: they share it as streams.
+// One connection allowed, two hundred users: they share it as streams, over one TLS handshake.
 TEST_F(HloadH2NginxTest, OneConnectionCarriesManyStreams) {
   NginxServer nginx({.limited_server = false, .tls_servers = {certs_.server}, .tls_http2 = true});
   const std::uint16_t port = nginx.tls_port(0);
   const StubStatus before = nginx.counters();
-  const json report = json_report(
-      {"-h2", "-max-conns-per-host", "1", "-c", "100", "-n", "5000", "-insecure", https_url(port)});
+  const json report = json_report({"-h2", "-max-conns-per-host", "1", "-c", "200", "-n", "20000",
+                                   "-insecure", https_url(port)});
   const StubDelta d = delta(before, nginx.counters());
-  expect_all_ok(report, 5000);
-  EXPECT_EQ(d.requests, 5000);
+  expect_all_ok(report, 20000);
+  EXPECT_EQ(d.requests, 20000);
   const json& h = report["hosts"][https_key(port)];
+  ASSERT_TRUE(h.is_object()) << report["hosts"];
   EXPECT_EQ(h["dials"], 1);
+  EXPECT_EQ(h["tls_handshakes"], 1);
   EXPECT_EQ(d.accepts, 1);
   EXPECT_GT(h["streams_max"].get<int>(), 1) << h;
-  EXPECT_LE(h["streams_max"].get<int>(), 100) << h;
+  EXPECT_LE(h["streams_max"].get<int>(), 128) << "nginx allows 128 streams a connection";
 }
+
+// nginx ends each connection with GOAWAY after 100 streams while two hundred users share at
+// most two connections: every request succeeds, each GOAWAY costs one dial that nginx accepted,
+// and no more than two connections are ever open at once.
+TEST_F(HloadH2NginxTest, GoawayUnderACapOfTwoLosesNothing) {
+  NginxServer nginx({.limited_server = false,
+                     .tls_servers = {certs_.server},
+                     .tls_http2 = true,
+                     .tls_keepalive_requests = 100});
+  const std::uint16_t port = nginx.tls_port(0);
+  const StubStatus before = nginx.counters();
+  const json report = json_report({"-h2", "-max-conns-per-host", "2", "-c", "200", "-n", "20000",
+                                   "-insecure", https_url(port)});
+  const StubDelta d = delta(before, nginx.counters());
+  expect_all_ok(report, 20000);
+  EXPECT_EQ(d.requests, 20000) << "nginx served what hload sent, each once";
+  const json& h = report["hosts"][https_key(port)];
+  ASSERT_TRUE(h.is_object()) << report["hosts"];
+  EXPECT_EQ(h["dials"], d.accepts);
+  EXPECT_GE(h["dials"].get<int>(), 200) << h;
+  EXPECT_LE(h["dials"].get<int>(), 210) << h;
+  EXPECT_LE(h["max_open_conns"].get<int>(), 2) << h;
+  EXPECT_GE(h["goaways"].get<int>(), 198) << h;
+}
+
+// No cliff: with two connections of 100 streams each, ten to two thousand users all get
+// through on at most two dials; beyond 200 the extra users wait for a free stream.
+class HloadH2NoCliffTest : public HloadH2NginxTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(HloadH2NoCliffTest, TwoConnectionsServeEveryConcurrency) {
+  NginxServer nginx({.limited_server = false,
+                     .tls_servers = {certs_.server},
+                     .tls_http2 = true,
+                     .http2_max_concurrent_streams = 100});
+  const std::uint16_t port = nginx.tls_port(0);
+  const StubStatus before = nginx.counters();
+  const std::string users = std::to_string(GetParam());
+  const json report = json_report({"-h2", "-max-conns-per-host", "2", "-c", users, "-n", "20000",
+                                   "-insecure", https_url(port)});
+  const StubDelta d = delta(before, nginx.counters());
+  expect_all_ok(report, 20000);
+  EXPECT_EQ(d.requests, 20000);
+  const json& h = report["hosts"][https_key(port)];
+  ASSERT_TRUE(h.is_object()) << report["hosts"];
+  const int dials = GetParam() > 100 ? 2 : 1;  // ten users fit in one connection
+  EXPECT_EQ(h["dials"], dials) << h;
+  EXPECT_EQ(d.accepts, dials);
+  EXPECT_EQ(h["refused_retries"], 0) << h;
+  EXPECT_LE(h["streams_max"].get<int>(), 100) << h;
+  if (GetParam() >= 500) EXPECT_EQ(h["streams_max"], 100) << "users beyond 200 fill both";
+}
+
+INSTANTIATE_TEST_SUITE_P(Users, HloadH2NoCliffTest, ::testing::Values(10, 500, 2000));
 
 // The server's SETTINGS_MAX_CONCURRENT_STREAMS caps the streams on a connection: forty users
 // over one connection that allows eight never have more than eight under way, and none is
@@ -151,12 +206,13 @@ TEST_F(HloadH2NginxTest, StreamsStayWithinTheServersSettings) {
   EXPECT_EQ(h["refused_retries"], 0) << h;
 }
 
-// -h2c against nghttp2's own server.
+// -h2c against nghttp2's own server: two hundred users over one connection.
 TEST(HloadNghttpdTest, H2cRunSucceeds) {
   if (!NghttpdServer::available()) GTEST_SKIP() << NghttpdServer::kNotInstalled;
   NghttpdServer nghttpd;
-  const json report = json_report({"-h2c", "-c", "20", "-n", "1000", url(nghttpd.port())});
-  expect_all_ok(report, 1000);
+  const json report = json_report(
+      {"-h2c", "-max-conns-per-host", "1", "-c", "200", "-n", "20000", url(nghttpd.port())});
+  expect_all_ok(report, 20000);
   const json& h = report["hosts"][host_key(nghttpd.port())];
   ASSERT_TRUE(h.is_object()) << report["hosts"];
   EXPECT_EQ(h["protocol"], "h2");
