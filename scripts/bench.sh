@@ -11,7 +11,9 @@
 # Scenarios: ka-c50 ka-c200 (HTTP/1.1 keep-alive), kr100-c200 (nginx closes every 100th
 # connection), tls-c50 tls-c200 (HTTP/1.1 over TLS), tls-nokeep-c50 (a handshake per request),
 # h2-c200 (HTTP/2 over TLS), h2c-c200 (HTTP/2 prior knowledge), h2-goaway-c200 (GOAWAY after
-# 100 streams), headline (200 users, 2 connections), c10k (10,000 users, 2 connections).
+# 100 streams), headline (200 users, 2 connections), c10k (10,000 users, 2 connections),
+# h2-cap2-cN (N users over at most 2 HTTP/2 connections of 100 streams each) and h2-sweep,
+# which stands for h2-cap2-c10 through h2-cap2-c2000: throughput should level off, not fall.
 # The client is pinned to CLIENT_CPU (1), nginx to SERVER_CPU (0). HLOAD picks the binary.
 set -euo pipefail
 
@@ -32,6 +34,7 @@ done
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ka=$(free_port) kr=$(free_port) tls=$(free_port) tls_kr=$(free_port) h2c=$(free_port)
+tls100=$(free_port)
 status=$(free_port)
 
 start_nginx() {
@@ -64,6 +67,8 @@ http {
   server { listen 127.0.0.1:$tls_kr ssl http2 backlog=4096; keepalive_requests 100;
            location / { return 200 "ok\n"; } }
   server { listen 127.0.0.1:$h2c http2 backlog=4096; location / { return 200 "ok\n"; } }
+  server { listen 127.0.0.1:$tls100 ssl http2 backlog=4096; http2_max_concurrent_streams 100;
+           location / { return 200 "ok\n"; } }
   server { listen 127.0.0.1:$status; location / { stub_status; } }
 }
 CONF
@@ -106,13 +111,23 @@ args() {
     h2-goaway-c200) echo "-c 200 -n $n -max-conns-per-host 2 -insecure -h2 https://127.0.0.1:$tls_kr/" ;;
     headline) echo "-c 200 -max-conns-per-host 2 -n 20000 http://127.0.0.1:$ka/" ;;
     c10k) echo "-c 10000 -max-conns-per-host 2 -n 50000 http://127.0.0.1:$ka/" ;;
+    h2-cap2-c[0-9]*)
+      echo "-c ${1#h2-cap2-c} -max-conns-per-host 2 -n $n -insecure -h2 https://127.0.0.1:$tls100/" ;;
     *) echo "bench: unknown scenario $1" >&2; exit 2 ;;
   esac
 }
 
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-scenarios=("$@")
+scenarios=()
+for s in "$@"; do
+  if [[ $s == h2-sweep ]]; then
+    scenarios+=(h2-cap2-c10 h2-cap2-c50 h2-cap2-c100 h2-cap2-c200 h2-cap2-c500 h2-cap2-c1000
+                h2-cap2-c2000)
+  else
+    scenarios+=("$s")
+  fi
+done
 ((${#scenarios[@]})) || scenarios=(ka-c50 ka-c200 kr100-c200 tls-c50 tls-c200 tls-nokeep-c50
                                    h2-c200 h2c-c200 h2-goaway-c200 headline c10k)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
