@@ -185,7 +185,9 @@ TEST_P(HloadH2NoCliffTest, TwoConnectionsServeEveryConcurrency) {
   EXPECT_EQ(d.accepts, dials);
   EXPECT_EQ(h["refused_retries"], 0) << h;
   EXPECT_LE(h["streams_max"].get<int>(), 100) << h;
-  if (GetParam() >= 500) EXPECT_EQ(h["streams_max"], 100) << "users beyond 200 fill both";
+  if (GetParam() >= 500) {
+    EXPECT_EQ(h["streams_max"], 100) << "users beyond 200 fill both";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Users, HloadH2NoCliffTest, ::testing::Values(10, 500, 2000));
