@@ -109,6 +109,13 @@ ParseResult parse_run(const std::vector<std::string>& args) {
   engine::RunConfig config = read_run_flags(*app, engine::RunConfig{});
   GateOptions gates = read_gate_flags(*app);
   check_no_subcommand_later(flags.positionals);
+  if (!config.targets.empty()) {
+    if (!flags.positionals.empty()) {
+      throw UsageError("a URL and -targets cannot both be given (got " +
+                       quote(flags.positionals.front()) + ")");
+    }
+    return RunCommand{std::move(config), std::move(gates)};
+  }
   if (flags.positionals.empty()) {
     throw UsageError("missing URL (usage: " + std::string(kRunUsage) + ")");
   }

@@ -55,11 +55,11 @@ server::ServerOptions server_options(const ServeConfig& c) {
 }
 
 // skeleton_report is the JSON report of cfg's run before any request: the fields gates may
-// name. Its host is the target's; hosts a redirect reaches appear only as the run goes.
+// name. Its hosts are the targets'; hosts a redirect reaches appear only as the run goes.
 nlohmann::ordered_json skeleton_report(const engine::RunConfig& cfg) {
   engine::RunResult r;
   r.config = cfg;
-  r.hosts[engine::make_target(cfg).key.to_string()];
+  for (const engine::Target& t : engine::make_targets(cfg)) r.hosts[t.key.to_string()];
   return reporters::to_json(r);
 }
 

@@ -15,6 +15,7 @@
 #include "cmd/go_duration.hpp"
 #include "cmd/http_syntax.hpp"
 #include "cmd/readable_file.hpp"
+#include "cmd/targets_file.hpp"
 #include "cmd/thread_limit.hpp"
 #include "cmd/usage_error.hpp"
 #include "cmd/version.hpp"
@@ -66,6 +67,10 @@ void add_request_flags(CLI::App& app, const RunConfig& d) {
   add_switch(app, "disable-redirects",
              "do not follow redirects (hload follows up to 10 by default); a 3xx is reported as "
              "it comes");
+  add_value_flag(app, "targets", "FILE",
+                 "requests to send instead of the URL's, in vegeta's HTTP or JSON format");
+  add_value_flag(app, "targets-order", "ORDER",
+                 "how users go through the -targets: round-robin or random", "round-robin");
 }
 
 void add_tls_flags(CLI::App& app, const RunConfig& d) {
@@ -102,6 +107,9 @@ void add_load_flags(CLI::App& app, const RunConfig& d) {
   add_value_flag(app, "threads", "N",
                  "threads for the virtual users, at most -c and " + std::to_string(max_threads()),
                  std::to_string(d.threads));
+  add_value_flag(app, "shard", "I/N",
+                 "run the I-th (from 0) of N equal shares of -n, -c and -rate; merge the N "
+                 "reports with hload merge");
   add_value_flag(app, "cpus", "N", "accepted for hey's sake and ignored; see -threads");
 }
 
@@ -207,6 +215,20 @@ void read_request_flags(const CLI::App& app, RunConfig& c) {
     check_proxy_address(*v);
     c.proxy = *v;
   }
+  if (const auto* v = last_value(app, "targets")) {
+    c.targets = read_targets_file(*v);
+    c.targets_file = *v;
+    c.url = c.targets.front().url;
+  }
+  if (const auto* v = last_value(app, "targets-order")) {
+    if (*v == "round-robin") {
+      c.targets_order = engine::TargetOrder::round_robin;
+    } else if (*v == "random") {
+      c.targets_order = engine::TargetOrder::random;
+    } else {
+      throw UsageError("-targets-order wants round-robin or random (got " + quote(*v) + ")");
+    }
+  }
   read_switch(app, "h2", c.http2);
   read_switch(app, "h2c", c.h2c);
   if (c.h2c && c.http2) {
@@ -286,6 +308,49 @@ void read_report_flags(const CLI::App& app, RunConfig& c) {
   c.progress = !no_progress;
 }
 
+// read_shard parses -shard's "I/N": 0 <= I < N.
+engine::Shard read_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  const auto number = [&](std::string_view part, int& out) {
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return ec == std::errc() && end == part.data() + part.size();
+  };
+  engine::Shard s;
+  if (slash == std::string::npos || !number(std::string_view(text).substr(0, slash), s.index) ||
+      !number(std::string_view(text).substr(slash + 1), s.count) || s.count < 1 || s.index < 0 ||
+      s.index >= s.count) {
+    throw UsageError("-shard wants I/N with 0 <= I < N, such as 0/3 (got " + quote(text) + ")");
+  }
+  return s;
+}
+
+// apply_shard replaces -n, -c and -rate by this shard's shares of them. A shard left without a
+// virtual user, or with a rate of 0 (which would mean no rate), is refused.
+void apply_shard(const CLI::App& app, RunConfig& c) {
+  const std::string* text = last_value(app, "shard");
+  if (!text) return;
+  const engine::Shard s = read_shard(*text);
+  const std::string named = "-shard " + *text + ": ";
+  const auto users = engine::share_of(static_cast<std::uint64_t>(c.concurrency), s);
+  if (users == 0) {
+    throw UsageError(named + "-c " + std::to_string(c.concurrency) +
+                     " leaves this shard no virtual user (-c must be at least " +
+                     std::to_string(s.count) + ")");
+  }
+  if (c.rate > 0) {
+    const double rate = engine::share_of(c.rate, s);
+    if (rate <= 0) {
+      throw UsageError(named + "-rate " + shortest(c.rate) +
+                       " leaves this shard no request per second (-rate must be at least " +
+                       std::to_string(s.count) + ")");
+    }
+    c.rate = rate;
+  }
+  if (const auto limit = c.request_limit()) c.requests = engine::share_of(*limit, s);
+  c.concurrency = static_cast<int>(users);
+  c.shard = s;
+}
+
 // check_against_concurrency applies the rules that relate flags to -c.
 void check_against_concurrency(const RunConfig& c) {
   if (c.threads > c.concurrency) {
@@ -315,6 +380,7 @@ RunConfig read_run_flags(const CLI::App& app, RunConfig config) {
   read_request_flags(app, config);
   read_tls_flags(app, config);
   read_load_flags(app, config);
+  apply_shard(app, config);
   read_pool_flags(app, config);
   read_report_flags(app, config);
   check_against_concurrency(config);

@@ -15,6 +15,7 @@
 #include "engine/conn_stats.hpp"
 #include "engine/schedule.hpp"
 #include "engine/target.hpp"
+#include "engine/target_ring.hpp"
 #include "engine/worker.hpp"
 #include "pool/tls_dialer.hpp"
 #include "pool/transport.hpp"
@@ -78,8 +79,8 @@ pool::TransportOptions transport_options(const RunConfig& cfg) {
 // the thread that called run()); the run ends in finish() when the last virtual user is done,
 // and stop_all() makes every user done at once.
 struct Engine::Run {
-  Run(const RunConfig& run_cfg, pool::Dialer& dialer, const pool::Clock& run_clock, Target t,
-      RequestSinkFactory sinks)
+  Run(const RunConfig& run_cfg, pool::Dialer& dialer, const pool::Clock& run_clock,
+      std::vector<Target> ts, RequestSinkFactory sinks)
       : cfg(run_cfg),
         clock(run_clock),
         transport(transport_options(cfg), dialer, clock, &conn_stats),
@@ -94,18 +95,28 @@ struct Engine::Run {
               return transport.host_for(key);
             },
             start,
-            std::move(sinks)} {
-    target.target = std::move(t);
-    target.host = ctx.host_for(target.target.key);
+            std::move(sinks)},
+        targets(hop_targets(std::move(ts)), cfg.targets_order) {
     threads = std::max(1, std::min(cfg.threads, cfg.concurrency));
     busy_workers = threads;
     for (int i = 0; i < threads; ++i) {
       const int users = cfg.concurrency / threads + (i < cfg.concurrency % threads ? 1 : 0);
-      workers.push_back(std::make_unique<Worker>(ctx, target, users, [this] { on_worker_idle(); }));
+      workers.push_back(
+          std::make_unique<Worker>(ctx, targets, users, [this] { on_worker_idle(); }));
     }
   }
 
   asio::io_context& io0() { return workers[0]->io(); }
+
+  // hop_targets pairs each target with its host's pool.
+  std::vector<HopTarget> hop_targets(std::vector<Target> ts) {
+    std::vector<HopTarget> out;
+    for (Target& t : ts) {
+      pool::HostPool* host = ctx.host_for(t.key);
+      out.push_back({std::move(t), host});
+    }
+    return out;
+  }
 
   // stop_all ends every user: no new request starts, and the requests in flight are cancelled
   // and counted as unfinished. On io0.
@@ -233,7 +244,7 @@ struct Engine::Run {
   const pool::TimePoint start;
   Schedule schedule;
   RunContext ctx;
-  HopTarget target;
+  TargetRing targets;
   int threads = 1;
   std::vector<std::unique_ptr<Worker>> workers;
   std::optional<asio::steady_timer> ticker;
@@ -261,7 +272,7 @@ Engine::Engine(RunConfig cfg, pool::Dialer& dialer, const pool::Clock& clock)
 Engine::~Engine() = default;
 
 RunResult Engine::run() {
-  auto run = std::make_unique<Run>(cfg_, dialer_, clock_, make_target(cfg_), request_sinks);
+  auto run = std::make_unique<Run>(cfg_, dialer_, clock_, make_targets(cfg_), request_sinks);
   {
     std::lock_guard l(mu_);
     active_ = run.get();

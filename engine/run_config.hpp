@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/shard.hpp"
 #include "pool/clock.hpp"
 
 namespace hload::engine {
@@ -17,6 +18,18 @@ using pool::Duration;
 
 // OutputFormat is -o: csv is the one report written request by request during the run.
 enum class OutputFormat { text, json, histogram, csv };
+
+// TargetOrder is how virtual users go through the targets of -targets.
+enum class TargetOrder { round_robin, random };
+
+// TargetSpec is one request of a -targets file: it replaces the URL, method and body of the
+// run, and adds its headers after -H's.
+struct TargetSpec {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value", in order
+  std::optional<std::string> body;   // none: the run's -d or -D
+};
 
 struct RunConfig {
   // What to send.
@@ -43,10 +56,17 @@ struct RunConfig {
   Duration tls_handshake_timeout = std::chrono::seconds(10);  // 0 = none
   bool tls_resume = false;  // -tls-resume: offer each host its last session
 
+  // -targets: the requests, taken in turn by the virtual users (url is the first one's).
+  std::vector<TargetSpec> targets;
+  std::string targets_file;
+  TargetOrder targets_order = TargetOrder::round_robin;
+
   // How much and how fast.
   int concurrency = 50;                   // -c: virtual users
   std::optional<std::uint64_t> requests;  // -n; 200 when neither -n nor -z is given
   std::optional<Duration> duration;       // -z
+  // -shard: -n, -c and -rate above are this shard's shares already; none = the whole run.
+  std::optional<Shard> shard;
   // -warmup: requests that finish this soon after the start are left out of every figure
   // (their dials still count); zero = none.
   Duration warmup{};

@@ -166,4 +166,21 @@ Target make_target(const RunConfig& cfg) {
   return t;
 }
 
+std::vector<Target> make_targets(const RunConfig& cfg) {
+  std::vector<Target> out;
+  if (cfg.targets.empty()) {
+    out.push_back(make_target(cfg));
+    return out;
+  }
+  for (const TargetSpec& spec : cfg.targets) {
+    RunConfig one = cfg;
+    one.url = spec.url;
+    one.method = spec.method;
+    one.headers.insert(one.headers.end(), spec.headers.begin(), spec.headers.end());
+    if (spec.body) one.body = *spec.body;
+    out.push_back(make_target(one));
+  }
+  return out;
+}
+
 }  // namespace hload::engine

@@ -55,4 +55,8 @@ struct TargetError : std::runtime_error {
 // no proxy.
 Target make_target(const RunConfig& cfg);
 
+// make_targets builds the requests of cfg: one per -targets entry (each as make_target builds
+// cfg with that entry's method, URL and body, and its headers after -H's), or cfg's own.
+std::vector<Target> make_targets(const RunConfig& cfg);
+
 }  // namespace hload::engine

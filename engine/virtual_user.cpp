@@ -11,6 +11,7 @@
 
 #include "engine/engine_errors.hpp"
 #include "engine/redirect.hpp"
+#include "engine/target_ring.hpp"
 #include "engine/worker.hpp"
 
 namespace hload::engine {
@@ -36,8 +37,8 @@ bool is_local_shortage(ErrorKind k) {
 
 }  // namespace
 
-VirtualUser::VirtualUser(Worker& worker, const HopTarget& target)
-    : worker_(worker), target_(target) {
+VirtualUser::VirtualUser(Worker& worker, TargetRing& targets)
+    : worker_(worker), targets_(targets), rng_(std::random_device{}()) {
   request_.trace = this;
   request_.cancel = cancel_.slot();
 }
@@ -72,7 +73,7 @@ asio::awaitable<bool> VirtualUser::send(pool::TimePoint due) {
       cfg.timeout > pool::Duration::zero() ? record_.start + cfg.timeout : pool::TimePoint::max();
 
   pool::Response response;
-  const HopTarget* to = &target_;
+  const HopTarget* to = &targets_.next(rng_);
   for (;;) {
     co_await hop(*to, response);
     if (interrupted_ && hop_.ec == asio::error::operation_aborted) {

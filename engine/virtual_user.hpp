@@ -6,6 +6,7 @@
 // locking.
 
 #include <optional>
+#include <random>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -18,6 +19,7 @@
 namespace hload::engine {
 
 class Worker;
+class TargetRing;
 
 // HopTarget is a request as the pool carries it, with the host pool it draws from: the run's
 // own target, or one a redirect led to.
@@ -59,7 +61,7 @@ struct RequestRecord {
 
 class VirtualUser final : public pool::RequestTrace {
  public:
-  VirtualUser(Worker& worker, const HopTarget& target);
+  VirtualUser(Worker& worker, TargetRing& targets);
 
   // run sends requests until the schedule has none left or the user is interrupted.
   boost::asio::awaitable<void> run();
@@ -87,7 +89,8 @@ class VirtualUser final : public pool::RequestTrace {
   boost::asio::awaitable<bool> sleep_until(pool::TimePoint t);
 
   Worker& worker_;
-  const HopTarget& target_;
+  TargetRing& targets_;
+  std::minstd_rand rng_;   // -targets-order random
   pool::Request request_;  // what the pool carries for the hop under way
   boost::asio::cancellation_signal cancel_;
   std::optional<boost::asio::steady_timer> pacer_;  // only for -q, -rate and back-off

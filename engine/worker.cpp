@@ -42,12 +42,11 @@ double seconds(pool::Duration d) { return std::chrono::duration<double>(d).count
 
 }  // namespace
 
-Worker::Worker(const RunContext& run, const HopTarget& target, int users,
-               std::function<void()> on_idle)
+Worker::Worker(const RunContext& run, TargetRing& targets, int users, std::function<void()> on_idle)
     : run_(run), on_idle_(std::move(on_idle)), warmup_end_(run.start + run.cfg.warmup) {
   if (run_.make_sink) sink_ = run_.make_sink();
   users_.reserve(users);
-  for (int i = 0; i < users; ++i) users_.push_back(std::make_unique<VirtualUser>(*this, target));
+  for (int i = 0; i < users; ++i) users_.push_back(std::make_unique<VirtualUser>(*this, targets));
 }
 
 void Worker::start() {

@@ -39,10 +39,12 @@ struct RunContext {
   RequestSinkFactory make_sink;  // per-request output; empty for none
 };
 
+class TargetRing;
+
 class Worker {
  public:
   // on_idle is called (on this worker's thread) when its last virtual user has finished.
-  Worker(const RunContext& run, const HopTarget& target, int users, std::function<void()> on_idle);
+  Worker(const RunContext& run, TargetRing& targets, int users, std::function<void()> on_idle);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
