@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 // GCC 12 at -O1 (the sanitizer builds) reports Boost.Histogram's index arrays as used
 // uninitialized: a false positive of its middle end, which ignores system-header status for
@@ -97,6 +99,25 @@ std::vector<Histogram::Bucket> Histogram::buckets() const {
     out.push_back({i, lower_edge_ms(i), hi, n});
   }
   return out;
+}
+
+Histogram Histogram::restored(const std::vector<Bucket>& buckets, double sum_ms, double min_ms,
+                              double max_ms) {
+  Histogram h;
+  for (const Bucket& b : buckets) {
+    if (b.index < 0 || b.index >= kSlots) {
+      throw std::invalid_argument("bucket index " + std::to_string(b.index) + " outside 0.." +
+                                  std::to_string(kSlots - 1));
+    }
+    h.counts_[static_cast<std::size_t>(b.index)] += b.count;
+    h.count_ += b.count;
+  }
+  if (h.count_ > 0) {
+    h.sum_ms_ = sum_ms;
+    h.min_ms_ = min_ms;
+    h.max_ms_ = max_ms;
+  }
+  return h;
 }
 
 }  // namespace hload::engine

@@ -53,6 +53,12 @@ class Histogram {
   };
   std::vector<Bucket> buckets() const;
 
+  // restored rebuilds a histogram from what buckets(), sum_ms(), min_ms() and max_ms() gave
+  // (a report read back): the same counts in the same buckets, so that it merges and reads
+  // exactly like the original. Throws std::invalid_argument on an index outside 0..kSlots-1.
+  static Histogram restored(const std::vector<Bucket>& buckets, double sum_ms, double min_ms,
+                            double max_ms);
+
   // lower_edge_ms is where bucket `index` starts (0 for the underflow bucket).
   static double lower_edge_ms(int index) noexcept;
   // index_of is the bucket a value of ms falls in.

@@ -31,19 +31,27 @@ double seconds(engine::Duration d) { return std::chrono::duration<double>(d).cou
 
 // Bucket edges are written unrounded: rounding would merge the narrow low buckets and break the
 // exact merge that is the point of shipping buckets.
+// The exact sum, min and max travel with the buckets, unrounded too, so that a histogram read
+// back (reporters/json_reader.hpp) gives the same mean and the same clamped percentiles.
 ordered_json histogram_buckets(const Histogram& h) {
+  ordered_json index = ordered_json::array();
   ordered_json lower = ordered_json::array();
   ordered_json upper = ordered_json::array();
   ordered_json counts = ordered_json::array();
   for (const auto& b : h.buckets()) {
+    index.push_back(b.index);
     lower.push_back(b.lower_ms);
     upper.push_back(std::isfinite(b.upper_ms) ? ordered_json(b.upper_ms) : ordered_json());
     counts.push_back(b.count);
   }
   ordered_json out;
+  out["index"] = std::move(index);
   out["lower_ms"] = std::move(lower);
   out["bounds_ms"] = std::move(upper);
   out["counts"] = std::move(counts);
+  out["sum_ms"] = h.sum_ms();
+  out["min_ms"] = h.min_ms();
+  out["max_ms"] = h.max_ms();
   return out;
 }
 
@@ -69,6 +77,7 @@ ordered_json phase(const Histogram& h) {
   out["p50_ms"] = number(h.percentile_ms(0.50), kMsDecimals);
   out["p99_ms"] = number(h.percentile_ms(0.99), kMsDecimals);
   out["max_ms"] = number(h.max_ms(), kMsDecimals);
+  out["histogram"] = histogram_buckets(h);
   return out;
 }
 
@@ -159,6 +168,11 @@ ordered_json host(const engine::HostResult& h) {
   out["http2_fallback"] = h.asked_http2 && h.http1_conns > 0;
   out["streams_max"] = h.max_streams_per_conn;
   out["streams_mean"] = number(h.mean_streams_in_flight(), kRatioDecimals);
+  // What protocol, http2_fallback and streams_mean are made of, for hload merge.
+  out["http1_conns"] = h.http1_conns;
+  out["http2_conns"] = h.http2_conns;
+  out["streams_started"] = h.streams_started;
+  out["streams_in_flight_sum"] = h.streams_in_flight_sum;
   out["goaways"] = h.goaways;
   out["refused_retries"] = h.refused_retries;
   out["reused"] = h.reused;
@@ -184,11 +198,26 @@ ordered_json host(const engine::HostResult& h) {
 
 }  // namespace
 
+ordered_json histogram_layout() {
+  ordered_json out;
+  out["scale"] = "log";
+  out["min_ms"] = Histogram::kMinMs;
+  out["max_ms"] = Histogram::kMaxMs;
+  out["buckets"] = Histogram::kBuckets;
+  return out;
+}
+
 ordered_json to_json(const engine::RunResult& r) {
   const bool rate_mode = r.config.rate > 0;
   ordered_json out;
-  out["schema"] = "hload.report/v1";
+  out["schema"] = std::string(kSchema);
+  out["histogram_layout"] = histogram_layout();
   out["config"] = config(r.config);
+  if (r.config.shard) {
+    out["shard"] = {{"index", r.config.shard->index}, {"count", r.config.shard->count}};
+  } else {
+    out["shard"] = nullptr;
+  }
   out["summary"] = summary(r, rate_mode);
   // In rate mode `latency` is response time, measured from when each request was due.
   out["latency"] = latency(r.latency);

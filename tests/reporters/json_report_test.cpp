@@ -60,9 +60,38 @@ void expect_finite(const ordered_json& j, const std::string& where) {
 TEST(JsonReportTest, TopLevelFieldsInContractOrder) {
   const auto j = to_json(sample_result());
   EXPECT_EQ(j["schema"], "hload.report/v1");
-  EXPECT_EQ(keys(j), (std::vector<std::string>{"schema", "config", "summary", "latency", "phases",
-                                               "status_codes", "errors_by_kind", "error_examples",
-                                               "hosts"}));
+  EXPECT_EQ(keys(j), (std::vector<std::string>{"schema", "histogram_layout", "config", "shard",
+                                               "summary", "latency", "phases", "status_codes",
+                                               "errors_by_kind", "error_examples", "hosts"}));
+  EXPECT_TRUE(j["shard"].is_null()) << "a run without -shard";
+}
+
+TEST(JsonReportTest, HistogramLayoutIsTheHistogramClasses) {
+  const auto layout = to_json(sample_result())["histogram_layout"];
+  EXPECT_EQ(layout["scale"], "log");
+  EXPECT_EQ(layout["min_ms"], engine::Histogram::kMinMs);
+  EXPECT_EQ(layout["max_ms"], engine::Histogram::kMaxMs);
+  EXPECT_EQ(layout["buckets"], engine::Histogram::kBuckets);
+}
+
+TEST(JsonReportTest, ShardIsRecorded) {
+  engine::RunResult r = sample_result();
+  r.config.shard = engine::Shard{2, 5};
+  EXPECT_EQ(to_json(r)["shard"], (ordered_json{{"index", 2}, {"count", 5}}));
+}
+
+TEST(JsonReportTest, HistogramsCarryBucketIndexesAndExactExtremes) {
+  engine::RunResult r = sample_result();
+  r.latency = engine::Histogram();
+  r.latency.record_ms(0.0004);  // underflow
+  r.latency.record_ms(1.23456789);
+  r.latency.record_ms(1.23456789);
+  const auto h = to_json(r)["latency"]["histogram"];
+  EXPECT_EQ(h["index"], (ordered_json{0, engine::Histogram::index_of(1.23456789)}));
+  EXPECT_EQ(h["counts"], (ordered_json{1, 2}));
+  EXPECT_EQ(h["min_ms"].get<double>(), 0.0004) << "unrounded, unlike latency.min_ms";
+  EXPECT_EQ(h["max_ms"].get<double>(), 1.23456789);
+  EXPECT_DOUBLE_EQ(h["sum_ms"].get<double>(), 0.0004 + 2 * 1.23456789);
 }
 
 TEST(JsonReportTest, ConfigOfACountBoundRun) {
@@ -204,8 +233,9 @@ TEST(JsonReportTest, Phases) {
   const auto p = to_json(sample_result())["phases"];
   EXPECT_EQ(keys(p),
             (std::vector<std::string>{"wait_conn", "dial", "tls", "write", "first_byte", "body"}));
-  EXPECT_EQ(keys(p["dial"]),
-            (std::vector<std::string>{"count", "mean_ms", "p50_ms", "p99_ms", "max_ms"}));
+  EXPECT_EQ(keys(p["dial"]), (std::vector<std::string>{"count", "mean_ms", "p50_ms", "p99_ms",
+                                                       "max_ms", "histogram"}));
+  expect_histogram(p["wait_conn"]["histogram"], 20'000);
   EXPECT_EQ(p["wait_conn"]["count"], 20'000);
   EXPECT_DOUBLE_EQ(p["wait_conn"]["p50_ms"].get<double>(), 12.0);  // one value: exact
   EXPECT_DOUBLE_EQ(p["dial"]["mean_ms"].get<double>(), 1.0);
@@ -259,14 +289,35 @@ TEST(JsonReportTest, HostHttp2Statistics) {
 
 TEST(JsonReportTest, HostPoolStatistics) {
   const auto h = to_json(sample_result())["hosts"][kHost];
-  EXPECT_EQ(keys(h), (std::vector<std::string>{
-                         "requests",       "dials",         "dial_errors",     "tls_handshakes",
-                         "tls_resumed",    "tls_handshake", "tls_version",     "tls_cipher",
-                         "alpn",           "protocol",      "http2_fallback",  "streams_max",
-                         "streams_mean",   "goaways",       "refused_retries", "reused",
-                         "reuse_ratio",    "retries",       "dials_cancelled", "max_open_conns",
-                         "acquire",        "closes",        "wait_idle",       "wait_permit",
-                         "queued_at_limit"}));
+  EXPECT_EQ(keys(h), (std::vector<std::string>{"requests",
+                                               "dials",
+                                               "dial_errors",
+                                               "tls_handshakes",
+                                               "tls_resumed",
+                                               "tls_handshake",
+                                               "tls_version",
+                                               "tls_cipher",
+                                               "alpn",
+                                               "protocol",
+                                               "http2_fallback",
+                                               "streams_max",
+                                               "streams_mean",
+                                               "http1_conns",
+                                               "http2_conns",
+                                               "streams_started",
+                                               "streams_in_flight_sum",
+                                               "goaways",
+                                               "refused_retries",
+                                               "reused",
+                                               "reuse_ratio",
+                                               "retries",
+                                               "dials_cancelled",
+                                               "max_open_conns",
+                                               "acquire",
+                                               "closes",
+                                               "wait_idle",
+                                               "wait_permit",
+                                               "queued_at_limit"}));
   // A host without TLS has no version, cipher or protocol to name.
   EXPECT_TRUE(h["tls_version"].is_null());
   EXPECT_TRUE(h["tls_cipher"].is_null());

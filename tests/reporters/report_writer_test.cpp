@@ -102,7 +102,8 @@ class ReportWriterTest : public ::testing::Test {
 TEST_F(ReportWriterTest, RenderJsonIsPrettyAndNewlineTerminated) {
   const auto r = sample_result();
   const auto s = render(r, engine::OutputFormat::json);
-  EXPECT_THAT(s, ::testing::StartsWith("{\n  \"schema\": \"hload.report/v1\",\n  \"config\": {\n"));
+  EXPECT_THAT(s, ::testing::StartsWith(
+                     "{\n  \"schema\": \"hload.report/v1\",\n  \"histogram_layout\": {\n"));
   ASSERT_FALSE(s.empty());
   EXPECT_EQ(s.back(), '\n');
   EXPECT_EQ(nlohmann::ordered_json::parse(s), to_json(r));
