@@ -37,8 +37,10 @@ constexpr std::string_view kRunFooter =
     "                           unless flags say otherwise (hload demo -h)\n"
     "  hload check [flags] REPORT.json\n"
     "                           judge a saved report by -assert and -baseline (hload check -h)\n"
+    "  hload merge [-output FILE] A.json B.json ...\n"
+    "                           add up the JSON reports of shards (-shard I/N) into one\n"
     "  hload serve [flags]      run the built-in server alone (hload serve -h)\n"
-    "  hload help [demo|check|serve]\n"
+    "  hload help [demo|check|merge|serve]\n"
     "                           this help, or that of a subcommand (as -h)\n"
     "  hload version            hload's version (as -version)\n"
     "\n"
@@ -73,11 +75,12 @@ Flags parse_flags(CLI::App& app, const std::vector<std::string>& args,
 }
 
 // kSubcommandUsages are the subcommands with how each is written.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kSubcommandUsages{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kSubcommandUsages{{
     {"demo", "hload demo [flags]"},
     {"check", "hload check [flags] REPORT.json"},
+    {"merge", "hload merge [-output FILE] A.json B.json ..."},
     {"serve", "hload serve [flags]"},
-    {"help", "hload help [demo|check|serve]"},
+    {"help", "hload help [demo|check|merge|serve]"},
     {"version", "hload version"},
 }};
 
@@ -176,6 +179,28 @@ ParseResult parse_check(const std::vector<std::string>& args) {
   return CheckCommand{flags.positionals.front(), std::move(gates)};
 }
 
+ParseResult parse_merge(const std::vector<std::string>& args) {
+  const auto app = make_app(
+      "hload merge adds up the JSON reports of several runs, such as the shards of one run\n"
+      "(-shard I/N) on many machines: counters summed, histograms merged bucket by bucket and\n"
+      "their percentiles read anew, hosts merged by key. It judges no gate: hload check does.",
+      "hload merge [-output FILE] A.json B.json ...");
+  add_value_flag(*app, "output", "FILE", "write the merged report to FILE (- for standard output)",
+                 "standard output");
+  add_help_and_version(*app);
+  Flags flags = parse_flags(*app, args, "hload merge -h");
+  if (flags.show) return *flags.show;
+  if (flags.positionals.empty()) {
+    throw UsageError("merge needs reports (usage: hload merge [-output FILE] A.json B.json ...)");
+  }
+  MergeCommand c{flags.positionals, {}};
+  if (const auto* v = last_value(*app, "output")) {
+    if (v->empty()) throw UsageError("-output wants a file name (got \"\")");
+    c.output_file = *v;
+  }
+  return c;
+}
+
 ParseResult parse_serve(const std::vector<std::string>& args) {
   const auto app = make_app(
       "hload serve runs hload's built-in HTTP/1.1 server on 127.0.0.1 until interrupted: a\n"
@@ -198,8 +223,9 @@ ParseResult parse_help(const std::vector<std::string>& args) {
   if (args.size() == 1 && args.front() == "demo") return parse_demo({"-h"});
   if (args.size() == 1 && args.front() == "serve") return parse_serve({"-h"});
   if (args.size() == 1 && args.front() == "check") return parse_check({"-h"});
-  throw UsageError("help takes demo, check, serve or nothing (got " + quote(args.front()) +
-                   "; usage: hload help [demo|check|serve])");
+  if (args.size() == 1 && args.front() == "merge") return parse_merge({"-h"});
+  throw UsageError("help takes demo, check, merge, serve or nothing (got " + quote(args.front()) +
+                   "; usage: hload help [demo|check|merge|serve])");
 }
 
 // parse_version shows the version that -version shows.
@@ -221,6 +247,7 @@ ParseResult parse_command_line(int argc, const char* const* argv) {
     if (first == "serve") return parse_serve(rest);
     if (first == "demo") return parse_demo(rest);
     if (first == "check") return parse_check(rest);
+    if (first == "merge") return parse_merge(rest);
     if (first == "help") return parse_help(rest);
     if (first == "version") return parse_version(rest);
     return parse_run(args);

@@ -6,12 +6,14 @@
 //   hload [flags] URL        a run
 //   hload demo [flags]       a run against the built-in server, which main starts
 //   hload check REPORT.json  the gates (-assert, -baseline) judged on a saved report
+//   hload merge A.json B.json ...  the JSON reports of several runs (shards) added up
 //   hload serve [flags]      the built-in server alone
 //   hload help [demo|serve]  the help, as -h (demo -h, serve -h)
 //   hload version            the version, as -version
 
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "cmd/gate_flags.hpp"
 #include "cmd/serve_config.hpp"
@@ -39,6 +41,13 @@ struct CheckCommand {
   GateOptions gates;
 };
 
+// MergeCommand adds up the JSON reports of several runs into one (reporters/merge_reports.hpp),
+// written to output_file ("" or "-" for the standard output).
+struct MergeCommand {
+  std::vector<std::string> reports;  // the report files, at least one
+  std::string output_file;
+};
+
 // ServeCommand runs the built-in server until interrupted.
 struct ServeCommand {
   ServeConfig config;
@@ -60,8 +69,8 @@ struct BadUsage {
   std::string message;
 };
 
-using ParseResult = std::variant<RunCommand, DemoCommand, CheckCommand, ServeCommand, ShowHelp,
-                                 ShowVersion, BadUsage>;
+using ParseResult = std::variant<RunCommand, DemoCommand, CheckCommand, MergeCommand, ServeCommand,
+                                 ShowHelp, ShowVersion, BadUsage>;
 
 // parse_command_line reads argv (argv[0] is the program's name) and every file it names (-D).
 // A subcommand (serve, demo, help, version) must be the first word; flags and the URL may come in

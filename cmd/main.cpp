@@ -26,6 +26,7 @@
 #include "reporters/csv_report.hpp"
 #include "reporters/gate_report.hpp"
 #include "reporters/json_report.hpp"
+#include "reporters/merge_reports.hpp"
 #include "reporters/report_writer.hpp"
 
 namespace hload::cli {
@@ -184,6 +185,23 @@ int check(const CheckCommand& c) {
   return verdict.passed() ? kExitOk : kExitGateFailed;
 }
 
+// merge adds up the reports c names and delivers the sum where c.output_file says.
+int merge(const MergeCommand& c) {
+  reporters::OutputTarget output(c.output_file);
+  if (const auto problem = output_problem(output)) return fail(*problem);
+  std::string merged;
+  try {
+    std::vector<reporters::NamedReport> inputs;
+    for (const std::string& path : c.reports) inputs.push_back({path, read_report("merge", path)});
+    merged = reporters::merge_reports(inputs).dump(2) + "\n";
+  } catch (const reporters::MergeError& e) {
+    return fail(std::string("merge: ") + e.what());
+  } catch (const std::exception& e) {  // UsageError
+    return fail(e.what());
+  }
+  return deliver_report(output, merged);
+}
+
 // demo runs against the built-in server, started in this process on a free loopback port, and
 // ends by comparing what hload reported with what the server saw.
 int demo(engine::RunConfig cfg, const GateOptions& gates) {
@@ -231,6 +249,7 @@ int dispatch(const ParseResult& parsed) {
     int operator()(const RunCommand& c) const { return run(c.config, c.gates); }
     int operator()(const DemoCommand& c) const { return demo(c.config, c.gates); }
     int operator()(const CheckCommand& c) const { return check(c); }
+    int operator()(const MergeCommand& c) const { return merge(c); }
     int operator()(const ServeCommand& c) const { return serve(c.config); }
     int operator()(const ShowHelp& h) const {
       std::fputs(h.text.c_str(), stdout);

@@ -546,8 +546,12 @@ TEST(ParseCommandLine, HelpSubcommandShowsWhatDashHShows) {
   EXPECT_TRUE(help_text({"help", "serve"}).starts_with("Usage: hload serve [flags]\n"));
   EXPECT_EQ(help_text({"help", "check"}), help_text({"check", "-h"}));
   EXPECT_TRUE(help_text({"help", "check"}).starts_with("Usage: hload check [flags] REPORT.json\n"));
+  EXPECT_EQ(help_text({"help", "merge"}), help_text({"merge", "-h"}));
+  EXPECT_TRUE(help_text({"help", "merge"})
+                  .starts_with("Usage: hload merge [-output FILE] A.json B.json ...\n"));
   for (const std::string name :
-       {"hload help [demo|check|serve]", "hload check [flags] REPORT.json", "hload version"}) {
+       {"hload help [demo|check|merge|serve]", "hload check [flags] REPORT.json",
+        "hload merge [-output FILE] A.json B.json ...", "hload version"}) {
     EXPECT_NE(help_text({"help"}).find(name), std::string::npos) << name;
   }
 }
@@ -560,13 +564,16 @@ TEST(ParseCommandLine, VersionSubcommandShowsWhatDashVersionShows) {
 
 TEST(ParseCommandLine, HelpAndVersionSubcommandsRefuseStrayWords) {
   EXPECT_EQ(usage_error({"help", "bogus"}),
-            "help takes demo, check, serve or nothing (got \"bogus\"; usage: hload help "
-            "[demo|check|serve])");
-  EXPECT_NE(usage_error({"help", "demo", "serve"}).find("help takes demo, check, serve or nothing"),
+            "help takes demo, check, merge, serve or nothing (got \"bogus\"; usage: hload help "
+            "[demo|check|merge|serve])");
+  EXPECT_NE(usage_error({"help", "demo", "serve"})
+                .find("help takes demo, check, merge, serve or nothing"),
             std::string::npos);
   EXPECT_EQ(usage_error({"version", "-c"}), "version takes no arguments (got \"-c\")");
   EXPECT_EQ(usage_error({"-c", "5", "help"}),
-            "help must be the first word (usage: hload help [demo|check|serve])");
+            "help must be the first word (usage: hload help [demo|check|merge|serve])");
+  EXPECT_EQ(usage_error({"-c", "5", "merge"}),
+            "merge must be the first word (usage: hload merge [-output FILE] A.json B.json ...)");
   EXPECT_EQ(usage_error({kUrl, "version"}),
             "version must be the first word (usage: hload version)");
   EXPECT_EQ(usage_error({"-c", "5", "serve"}),
