@@ -556,6 +556,30 @@ TEST(ParseCommandLine, HelpSubcommandShowsWhatDashHShows) {
   }
 }
 
+TEST(ParseCommandLine, ShardTakesItsShareOfRequestsUsersAndRate) {
+  const std::vector<std::string> whole = {"-c", "10", "-n", "100", "-rate", "50", kUrl};
+  const std::vector<int> users = {4, 3, 3};
+  const std::vector<std::uint64_t> requests = {34, 33, 33};
+  const std::vector<double> rates = {17, 17, 16};
+  for (int i = 0; i < 3; ++i) {
+    std::vector<std::string> words = whole;
+    words.insert(words.begin(), {"-shard", std::to_string(i) + "/3"});
+    const RunConfig c = run(words);
+    EXPECT_EQ(c.concurrency, users[static_cast<std::size_t>(i)]) << i;
+    EXPECT_EQ(c.requests, requests[static_cast<std::size_t>(i)]) << i;
+    EXPECT_DOUBLE_EQ(c.rate, rates[static_cast<std::size_t>(i)]) << i;
+    ASSERT_TRUE(c.shard);
+    EXPECT_EQ(c.shard->index, i);
+    EXPECT_EQ(c.shard->count, 3);
+  }
+  // The default -n of 200 is shared too; a -z run has no count to share.
+  EXPECT_EQ(run({"-shard", "1/4", "-c", "8", kUrl}).requests, 50u);
+  const RunConfig timed = run({"-shard", "1/4", "-c", "8", "-z", "1s", kUrl});
+  EXPECT_FALSE(timed.requests);
+  EXPECT_EQ(timed.concurrency, 2);
+  EXPECT_FALSE(run({kUrl}).shard);
+}
+
 TEST(ParseCommandLine, VersionSubcommandShowsWhatDashVersionShows) {
   const ParseResult result = parse({"version"});
   ASSERT_TRUE(std::holds_alternative<ShowVersion>(result));
