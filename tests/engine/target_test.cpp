@@ -107,5 +107,31 @@ TEST(TargetTest, MovedTargetKeepsItsViews) {
   EXPECT_EQ(fields_of(moved.front()), before);
 }
 
+TEST(TargetTest, TargetsReplaceMethodUrlAndBodyAndAddTheirHeaders) {
+  RunConfig c = config("http://ignored.test/");
+  c.method = "PUT";
+  c.body = "run body";
+  c.headers = {"X-Run: 1"};
+  c.targets = {{"GET", "http://a.test:8080/x", {"X-Target: a"}, std::nullopt},
+               {"POST", "https://b.test/y", {}, std::string("target body")}};
+  const std::vector<Target> ts = make_targets(c);
+  ASSERT_EQ(ts.size(), 2u);
+  EXPECT_EQ(ts[0].method, "GET");
+  EXPECT_EQ(ts[0].key.to_string(), "http://a.test:8080");
+  EXPECT_TRUE(ts[0].wire.starts_with("GET /x HTTP/1.1\r\n")) << ts[0].wire;
+  EXPECT_LT(ts[0].wire.find("X-Run: 1\r\n"), ts[0].wire.find("X-Target: a\r\n"))
+      << "a target's headers come after -H's";
+  EXPECT_EQ(ts[0].body(), "run body") << "a target without a body sends the run's";
+  EXPECT_EQ(ts[1].key.to_string(), "https://b.test:443");
+  EXPECT_EQ(ts[1].body(), "target body");
+  EXPECT_EQ(ts[1].wire.find("X-Target"), std::string::npos);
+}
+
+TEST(TargetTest, WithoutTargetsTheRunsOwnRequest) {
+  const std::vector<Target> ts = make_targets(config("http://only.test/z"));
+  ASSERT_EQ(ts.size(), 1u);
+  EXPECT_EQ(ts[0].url, "http://only.test/z");
+}
+
 }  // namespace
 }  // namespace hload::engine
