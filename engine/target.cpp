@@ -172,8 +172,12 @@ std::vector<Target> make_targets(const RunConfig& cfg) {
     out.push_back(make_target(cfg));
     return out;
   }
+  // Each target is built from a copy of the run without its targets: copying those too would
+  // make a long file quadratic.
+  RunConfig base = cfg;
+  base.targets.clear();
   for (const TargetSpec& spec : cfg.targets) {
-    RunConfig one = cfg;
+    RunConfig one = base;
     one.url = spec.url;
     one.method = spec.method;
     one.headers.insert(one.headers.end(), spec.headers.begin(), spec.headers.end());
