@@ -95,7 +95,7 @@ std::vector<TargetSpec> read_http(const std::string& path, std::istream& in) {
     } else {
       const auto colon = text.find(':');
       if (colon == std::string_view::npos) {
-        at.fail("expected a header \"Name: value\" or \"@FILE\" (got " + quote(text) + ")");
+        at.fail(R"(expected a header "Name: value" or "@FILE" (got )" + quote(text) + ")");
       }
       out.back().headers.push_back(
           checked_header(at, trimmed(text.substr(0, colon)), trimmed(text.substr(colon + 1))));

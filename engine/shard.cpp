@@ -12,7 +12,7 @@ std::uint64_t share_of(std::uint64_t total, Shard shard) noexcept {
 
 double share_of(double total, Shard shard) noexcept {
   const double whole = std::floor(total);
-  const double part = static_cast<double>(share_of(static_cast<std::uint64_t>(whole), shard));
+  const auto part = static_cast<double>(share_of(static_cast<std::uint64_t>(whole), shard));
   return shard.index == shard.count - 1 ? part + (total - whole) : part;
 }
 

@@ -38,11 +38,11 @@ void check_shards(const std::vector<NamedReport>& inputs,
 }
 
 // with_merged_from returns report with "merged_from" after "shard".
-ordered_json with_merged_from(const ordered_json& report, ordered_json merged_from) {
+ordered_json with_merged_from(const ordered_json& report, const ordered_json& merged_from) {
   ordered_json out;
   for (const auto& [key, value] : report.items()) {
     out[key] = value;
-    if (key == "shard") out["merged_from"] = std::move(merged_from);
+    if (key == "shard") out["merged_from"] = merged_from;
   }
   return out;
 }
@@ -94,7 +94,7 @@ ordered_json merge_reports(const std::vector<NamedReport>& inputs) {
   ordered_json out = to_json(merged);
   out["config"] = std::move(configs);
   out["shard"] = nullptr;
-  return with_merged_from(out, std::move(merged_from));
+  return with_merged_from(out, merged_from);
 }
 
 }  // namespace hload::reporters

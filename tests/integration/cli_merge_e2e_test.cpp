@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,8 +29,8 @@ struct Buckets {
   std::map<int, std::uint64_t> counts;
   std::map<int, std::pair<double, double>> edges;  // lower, upper (infinity for the overflow)
   std::uint64_t count = 0;
-  double min_ms = INFINITY;
-  double max_ms = -INFINITY;
+  double min_ms = std::numeric_limits<double>::infinity();
+  double max_ms = -std::numeric_limits<double>::infinity();
 
   void add(const json& h) {
     for (std::size_t i = 0; i < h["index"].size(); ++i) {
@@ -37,8 +38,9 @@ struct Buckets {
       const std::uint64_t n = h["counts"][i].get<std::uint64_t>();
       counts[index] += n;
       count += n;
-      edges[index] = {h["lower_ms"][i].get<double>(),
-                      h["bounds_ms"][i].is_null() ? INFINITY : h["bounds_ms"][i].get<double>()};
+      edges[index] = {h["lower_ms"][i].get<double>(), h["bounds_ms"][i].is_null()
+                                                          ? std::numeric_limits<double>::infinity()
+                                                          : h["bounds_ms"][i].get<double>()};
     }
     if (!h["index"].empty()) {
       min_ms = std::min(min_ms, h["min_ms"].get<double>());
@@ -182,7 +184,7 @@ TEST_F(HloadMergeTest, RefusesAnotherSchemaOrLayoutOnOneLine) {
   write_json(dir_.file("v2.json"), other);
   expect_refused({dir_.file("0.json"), dir_.file("v2.json")},
                  "hload: merge: \"" + dir_.file("v2.json") +
-                     "\": report is of schema \"hload.report/v2\", not \"hload.report/v1\"");
+                     R"(": report is of schema "hload.report/v2", not "hload.report/v1")");
   other = report(1);
   other["histogram_layout"]["max_ms"] = 60000;
   write_json(dir_.file("layout.json"), other);

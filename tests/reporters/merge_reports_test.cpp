@@ -197,7 +197,7 @@ void expect_refused(const std::vector<NamedReport>& in, const std::string& text)
 TEST(MergeReportsTest, RefusesAnotherSchema) {
   std::vector<NamedReport> in = named(three_shards().parts);
   in[2].report["schema"] = "hload.report/v2";
-  expect_refused(in, "\"shard-2.json\": report is of schema \"hload.report/v2\"");
+  expect_refused(in, R"("shard-2.json": report is of schema "hload.report/v2")");
 }
 
 TEST(MergeReportsTest, RefusesAnotherHistogramLayout) {
@@ -224,7 +224,7 @@ TEST(MergeReportsTest, RefusesTheSameShardTwiceAndMixedCounts) {
   std::vector<NamedReport> in = named(three_shards().parts);
   in.push_back(in[1]);
   in.back().name = "copy.json";
-  expect_refused(in, "\"copy.json\" is shard 1/3 again (so is \"shard-1.json\")");
+  expect_refused(in, R"("copy.json" is shard 1/3 again (so is "shard-1.json"))");
   in.back().report["shard"] = {{"index", 0}, {"count", 4}};
   expect_refused(in, "\"copy.json\" is a shard of 4, the reports before it of 3");
 }
