@@ -1,5 +1,6 @@
 #include "reporters/json_reader.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -118,11 +119,24 @@ engine::HostResult host_of(const Field& f) {
   return h;
 }
 
+engine::Duration warmup_of(const Field& config) {
+  return std::chrono::duration_cast<engine::Duration>(
+      std::chrono::duration<double>(config.at("warmup_s").number()));
+}
+
+// read_config reads a run's config, or a merged report's list of its inputs' configs: their
+// rates together and the longest warm-up.
 void read_config(const Field& report, engine::RunResult& r) {
   const Field c = report.at("config");
-  r.config.rate = c.at("rate").number();
-  r.config.warmup = std::chrono::duration_cast<engine::Duration>(
-      std::chrono::duration<double>(c.at("warmup_s").number()));
+  if (!c.value.is_array()) {
+    r.config.rate = c.at("rate").number();
+    r.config.warmup = warmup_of(c);
+  }
+  for (std::size_t i = 0; c.value.is_array() && i < c.value.size(); ++i) {
+    const Field one{c.value[i], c.path + "[" + std::to_string(i) + "]"};
+    r.config.rate += one.at("rate").number();
+    r.config.warmup = std::max(r.config.warmup, warmup_of(one));
+  }
   const Field shard = report.at("shard");
   if (!shard.value.is_null()) {
     r.config.shard = engine::Shard{static_cast<int>(shard.at("index").count()),

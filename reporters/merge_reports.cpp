@@ -14,24 +14,51 @@ using nlohmann::ordered_json;
 
 std::string in_quotes(const std::string& name) { return ordered_json(name).dump(); }
 
+// Part is one run's report among those merged: an input, or one of a merged input's.
+struct Part {
+  std::string name;
+  ordered_json shard;  // {"index", "count"} or null
+};
+
+// parts_of lists the runs in: itself, or for a merged report those it was merged from.
+std::vector<Part> parts_of(const NamedReport& in) {
+  const auto from = in.report.find("merged_from");
+  if (from == in.report.end()) return {{in.name, in.report.at("shard")}};
+  if (!from->is_array()) throw MergeError(in_quotes(in.name) + ": merged_from is not a list");
+  std::vector<Part> out;
+  for (const ordered_json& p : *from) {
+    if (!p.is_object() || !p.contains("report") || !p.at("report").is_string() ||
+        !p.contains("shard")) {
+      throw MergeError(in_quotes(in.name) + ": merged_from holds " + p.dump() +
+                       R"(, not {"report", "shard"})");
+    }
+    out.push_back({p.at("report").get<std::string>(), p.at("shard")});
+  }
+  return out;
+}
+
 // check_shards refuses shards that cannot be parts of one run.
-void check_shards(const std::vector<NamedReport>& inputs,
-                  const std::vector<engine::RunResult>& results) {
+void check_shards(const std::vector<Part>& parts) {
   std::map<int, std::string> seen;  // shard index -> the report that has it
   std::optional<int> count;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const auto& shard = results[i].config.shard;
-    if (!shard) continue;
-    const std::string& name = inputs[i].name;
-    if (count && *count != shard->count) {
-      throw MergeError(in_quotes(name) + " is a shard of " + std::to_string(shard->count) +
+  for (const Part& part : parts) {
+    if (part.shard.is_null()) continue;
+    if (!part.shard.is_object() || !part.shard.value("index", ordered_json()).is_number_integer() ||
+        !part.shard.value("count", ordered_json()).is_number_integer()) {
+      throw MergeError(in_quotes(part.name) + " has the shard " + part.shard.dump() +
+                       R"(, not {"index", "count"})");
+    }
+    const engine::Shard shard{part.shard.at("index").get<int>(), part.shard.at("count").get<int>()};
+    const std::string& name = part.name;
+    if (count && *count != shard.count) {
+      throw MergeError(in_quotes(name) + " is a shard of " + std::to_string(shard.count) +
                        ", the reports before it of " + std::to_string(*count));
     }
-    count = shard->count;
-    const auto [it, added] = seen.try_emplace(shard->index, name);
+    count = shard.count;
+    const auto [it, added] = seen.try_emplace(shard.index, name);
     if (!added) {
-      throw MergeError(in_quotes(name) + " is shard " + std::to_string(shard->index) + "/" +
-                       std::to_string(shard->count) + " again (so is " + in_quotes(it->second) +
+      throw MergeError(in_quotes(name) + " is shard " + std::to_string(shard.index) + "/" +
+                       std::to_string(shard.count) + " again (so is " + in_quotes(it->second) +
                        ")");
     }
   }
@@ -68,7 +95,11 @@ ordered_json merge_reports(const std::vector<NamedReport>& inputs) {
                        ": their latencies measure different things");
     }
   }
-  check_shards(inputs, results);
+  std::vector<Part> parts;
+  for (const NamedReport& in : inputs) {
+    for (Part& p : parts_of(in)) parts.push_back(std::move(p));
+  }
+  check_shards(parts);
 
   engine::RunResult merged;
   std::map<std::string, int> open_conns;
@@ -85,12 +116,19 @@ ordered_json merge_reports(const std::vector<NamedReport>& inputs) {
   merged.elapsed_s = longest->elapsed_s;
   merged.config.warmup = longest->config.warmup;
 
+  // A merged input contributes the configs and the parts it was merged from, so that a merge
+  // of merges lists the runs themselves.
   ordered_json configs = ordered_json::array();
-  ordered_json merged_from = ordered_json::array();
   for (const NamedReport& in : inputs) {
-    configs.push_back(in.report.at("config"));
-    merged_from.push_back({{"report", in.name}, {"shard", in.report.at("shard")}});
+    const ordered_json& c = in.report.at("config");
+    if (c.is_array()) {
+      configs.insert(configs.end(), c.begin(), c.end());
+    } else {
+      configs.push_back(c);
+    }
   }
+  ordered_json merged_from = ordered_json::array();
+  for (const Part& p : parts) merged_from.push_back({{"report", p.name}, {"shard", p.shard}});
   ordered_json out = to_json(merged);
   out["config"] = std::move(configs);
   out["shard"] = nullptr;

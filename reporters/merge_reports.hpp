@@ -33,7 +33,8 @@ struct MergeError : std::runtime_error {
 // the inputs carried are dropped: `hload check` judges the merged report. Throws MergeError for
 // a report of another schema or histogram layout, one that cannot be read back, rate-mode
 // reports mixed with others (their latencies measure different things), and shards that
-// cannot be of one run (the same shard twice, or different counts).
+// cannot be of one run (the same shard twice, or different counts). A merged report may be
+// an input: its configs and the runs it was merged from count as the inputs'.
 nlohmann::ordered_json merge_reports(const std::vector<NamedReport>& inputs);
 
 }  // namespace hload::reporters

@@ -89,6 +89,16 @@ std::vector<NamedReport> named(const std::vector<engine::RunResult>& results) {
   return out;
 }
 
+// expect_refused checks that merging in throws a MergeError whose message has text.
+void expect_refused(const std::vector<NamedReport>& in, const std::string& text) {
+  try {
+    merge_reports(in);
+    ADD_FAILURE() << "merged, but should be refused for " << text;
+  } catch (const MergeError& e) {
+    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+  }
+}
+
 TEST(MergeReportsTest, PercentilesComeFromTheMergedBuckets) {
   const Shards s = three_shards();
   const ordered_json merged = merge_reports(named(s.parts));
@@ -157,12 +167,18 @@ TEST(MergeReportsTest, GatesOfTheInputsAreDropped) {
   EXPECT_FALSE(merge_reports(in).contains("gates"));
 }
 
-TEST(MergeReportsTest, AMergedReportIsNotAnInput) {
+TEST(MergeReportsTest, AMergedReportMergesAgainAsItsRuns) {
   const Shards s = three_shards();
   std::vector<NamedReport> in = named(s.parts);
-  const ordered_json first_two = merge_reports({in[0], in[1]});
-  // A merged report has no config object to read back: it is refused, by name.
-  EXPECT_THROW(merge_reports({{"ab.json", first_two}, in[2]}), MergeError);
+  const ordered_json all = merge_reports(in);
+  const ordered_json again = merge_reports({{"ab.json", merge_reports({in[0], in[1]})}, in[2]});
+  for (const char* field : {"summary", "latency", "phases", "status_codes", "errors_by_kind",
+                            "error_examples", "hosts", "config", "merged_from"}) {
+    EXPECT_EQ(again[field], all[field]) << field;
+  }
+  // The runs of a merged input count as the inputs': shard 1 twice is refused.
+  expect_refused({{"ab.json", merge_reports({in[0], in[1]})}, in[1]},
+                 R"("shard-1.json" is shard 1/3 again (so is "shard-1.json"))");
 }
 
 TEST(MergeReportsTest, ReadingBackGivesTheSameReport) {
@@ -182,16 +198,6 @@ TEST(MergeReportsTest, ReadingBackGivesTheSameReport) {
   ordered_json rate_again = to_json(result_from_json(rate));
   EXPECT_EQ(rate_again["service_time"], rate["service_time"]);
   EXPECT_EQ(rate_again["summary"]["late_starts"], 17);
-}
-
-// expect_refused checks that merging in throws a MergeError whose message has text.
-void expect_refused(const std::vector<NamedReport>& in, const std::string& text) {
-  try {
-    merge_reports(in);
-    ADD_FAILURE() << "merged, but should be refused for " << text;
-  } catch (const MergeError& e) {
-    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-  }
 }
 
 TEST(MergeReportsTest, RefusesAnotherSchema) {
