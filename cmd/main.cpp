@@ -49,6 +49,9 @@ server::ServerOptions server_options(const ServeConfig& c) {
   o.body_size = c.body_size;
   o.status = c.status;
   o.delay = c.delay;
+  for (const auto& [after, delay] : c.delay_changes) o.delay_changes.push_back({after, delay});
+  o.fail_from = c.fail_from;
+  o.fail_until = c.fail_until;
   o.close_every = c.close_every;
   o.threads = c.threads;
   return o;

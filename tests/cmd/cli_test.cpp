@@ -374,7 +374,11 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"demo", "-port", "1"}, "unknown flag -port (see hload demo -h)"},
       {{"serve", "-c", "5"}, "unknown flag -c (see hload serve -h)"},
       {{"serve", "extra"}, "serve takes no arguments"},
-      {{"serve", "-port", "0"}, "-port must be at least 1"},
+      {{"serve", "-delay-after", "3s"}, "-delay-after wants AFTER=DELAY, such as 3s=50ms (got 3s)"},
+      {{"serve", "-delay-after", "3s=5ms", "-delay-after", "1s=9ms"},
+       "-delay-after must be given in order of time (got 1s=9ms after a later one)"},
+      {{"serve", "-fail-between", "2s"}, "-fail-between wants FROM-UNTIL, such as 2s-3s (got 2s)"},
+      {{"serve", "-fail-between", "3s-2s"}, "-fail-between must end after it starts (got 3s-2s)"},
       {{"serve", "-port", "65536"}, "-port must be at most 65535"},
       {{"serve", "-status", "199"}, "-status must be 200-999"},
       {{"serve", "-status", "1000"}, "-status must be at most 999"},
@@ -614,6 +618,21 @@ TEST(ParseCommandLine, ServeReadsEveryFlag) {
   EXPECT_EQ(s.delay, 2ms);  // rounded up: a delay asked for is never dropped
   EXPECT_EQ(s.close_every, 1000U);
   EXPECT_EQ(s.threads, 2);
+
+  // Port 0 lets the system pick one (serve says which); the delay and failures change in time.
+  const ParseResult timed =
+      parse({"serve", "-port", "0", "-delay", "5ms", "-delay-after", "3s=50ms", "-delay-after",
+             "4s=1ms", "-fail-between", "2s-2.5s"});
+  ASSERT_TRUE(std::holds_alternative<ServeCommand>(timed));
+  const ServeConfig& t = std::get<ServeCommand>(timed).config;
+  EXPECT_EQ(t.port, 0);
+  ASSERT_EQ(t.delay_changes.size(), 2U);
+  EXPECT_EQ(t.delay_changes[0].first, 3000ms);
+  EXPECT_EQ(t.delay_changes[0].second, 50ms);
+  EXPECT_EQ(t.delay_changes[1].first, 4000ms);
+  EXPECT_EQ(t.delay_changes[1].second, 1ms);
+  EXPECT_EQ(t.fail_from, 2000ms);
+  EXPECT_EQ(t.fail_until, 2500ms);
 }
 
 }  // namespace
