@@ -68,6 +68,7 @@ struct RunConfig {
   OutputFormat output = OutputFormat::text;
   std::string output_file;  // -output: written atomically; empty = stdout
   bool progress = true;     // a live line on stderr (only shown when stderr is a terminal)
+  Duration timeline_interval = std::chrono::seconds(1);  // -timeline-interval: > 0
 
   // request_limit is what -n means after defaults: none when -z is given.
   std::optional<std::uint64_t> request_limit() const {

@@ -62,7 +62,7 @@ TEST(JsonReportTest, TopLevelFieldsInContractOrder) {
   EXPECT_EQ(j["schema"], "hload.report/v1");
   EXPECT_EQ(keys(j), (std::vector<std::string>{"schema", "config", "summary", "latency", "phases",
                                                "status_codes", "errors_by_kind", "error_examples",
-                                               "hosts"}));
+                                               "hosts", "timeline"}));
 }
 
 TEST(JsonReportTest, ConfigOfACountBoundRun) {
