@@ -25,6 +25,7 @@
 #include "engine/target.hpp"
 #include "reporters/csv_report.hpp"
 #include "reporters/gate_report.hpp"
+#include "reporters/html_report.hpp"
 #include "reporters/json_report.hpp"
 #include "reporters/report_writer.hpp"
 
@@ -67,14 +68,21 @@ nlohmann::ordered_json skeleton_report(const engine::RunConfig& cfg) {
 }
 
 // render_judged renders result with the gates' verdict, if there is one: under "gates" in the
-// JSON report, after the text report; the other formats carry no verdict, which then goes to
-// standard error.
-std::string render_judged(const engine::RunResult& result, nlohmann::ordered_json report,
+// JSON report (and so in the HTML page drawn from it), after the text report; the other
+// formats carry no verdict, which then goes to standard error.
+std::string render_judged(const engine::RunResult& result, const nlohmann::ordered_json& report,
                           const std::optional<reporters::GateVerdict>& verdict) {
   const engine::OutputFormat format = result.config.output;
-  if (format == engine::OutputFormat::json) {
-    if (verdict) report["gates"] = reporters::gates_json(*verdict);
-    return report.dump(2) + "\n";
+  if (format == engine::OutputFormat::json || format == engine::OutputFormat::html) {
+    // Copied only to add the verdict: a long run's report is not small.
+    std::optional<nlohmann::ordered_json> judged;
+    if (verdict) {
+      judged = report;
+      (*judged)["gates"] = reporters::gates_json(*verdict);
+    }
+    const nlohmann::ordered_json& out = judged ? *judged : report;
+    if (format == engine::OutputFormat::html) return reporters::render_html(out);
+    return out.dump(2) + "\n";
   }
   std::string out = reporters::render(result, format);
   if (!verdict) return out;
@@ -187,6 +195,25 @@ int check(const CheckCommand& c) {
   return verdict.passed() ? kExitOk : kExitGateFailed;
 }
 
+// draw_report writes the HTML report of a saved JSON report.
+int draw_report(const ReportCommand& c) {
+  reporters::OutputTarget output(c.output);
+  if (const auto problem = output_problem(output)) return fail(*problem);
+  nlohmann::ordered_json report;
+  try {
+    report = read_report("report", c.report);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  const auto schema = report.find("schema");
+  if (schema == report.end() || !schema->is_string() ||
+      schema->get<std::string>().rfind("hload.report/", 0) != 0) {
+    return fail("report: " + c.report +
+                " is not an hload JSON report (no \"schema\": \"hload.report/v1\")");
+  }
+  return deliver_report(output, reporters::render_html(report));
+}
+
 // demo runs against the built-in server, started in this process on a free loopback port, and
 // ends by comparing what hload reported with what the server saw.
 int demo(engine::RunConfig cfg, const GateOptions& gates) {
@@ -234,6 +261,7 @@ int dispatch(const ParseResult& parsed) {
     int operator()(const RunCommand& c) const { return run(c.config, c.gates); }
     int operator()(const DemoCommand& c) const { return demo(c.config, c.gates); }
     int operator()(const CheckCommand& c) const { return check(c); }
+    int operator()(const ReportCommand& c) const { return draw_report(c); }
     int operator()(const ServeCommand& c) const { return serve(c.config); }
     int operator()(const ShowHelp& h) const {
       std::fputs(h.text.c_str(), stdout);

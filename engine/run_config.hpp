@@ -15,8 +15,9 @@ namespace hload::engine {
 
 using pool::Duration;
 
-// OutputFormat is -o: csv is the one report written request by request during the run.
-enum class OutputFormat { text, json, histogram, csv };
+// OutputFormat is -o: csv is the one report written request by request during the run; html
+// is drawn from the JSON report.
+enum class OutputFormat { text, json, histogram, csv, html };
 
 struct RunConfig {
   // What to send.
