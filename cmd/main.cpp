@@ -28,6 +28,7 @@
 #include "reporters/html_report.hpp"
 #include "reporters/json_report.hpp"
 #include "reporters/report_writer.hpp"
+#include "reporters/sparkline.hpp"
 
 namespace hload::cli {
 namespace {
@@ -38,6 +39,8 @@ constexpr int kExitUsage = 2;
 // short (130, 143): what a shell reports for a program the signal ended, so that a script sees
 // the run was stopped, although its report was written.
 constexpr int kExitSignalBase = 128;
+// kSparklineAfterS is how long a run must last for the text report to draw its sparkline.
+constexpr double kSparklineAfterS = 10.0;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "hload: %s\n", message.c_str());
@@ -71,7 +74,7 @@ nlohmann::ordered_json skeleton_report(const engine::RunConfig& cfg) {
 // JSON report (and so in the HTML page drawn from it), after the text report; the other
 // formats carry no verdict, which then goes to standard error.
 std::string render_judged(const engine::RunResult& result, const nlohmann::ordered_json& report,
-                          const std::optional<reporters::GateVerdict>& verdict) {
+                          const std::optional<reporters::GateVerdict>& verdict, bool sparkline) {
   const engine::OutputFormat format = result.config.output;
   if (format == engine::OutputFormat::json || format == engine::OutputFormat::html) {
     // Copied only to add the verdict: a long run's report is not small.
@@ -85,12 +88,22 @@ std::string render_judged(const engine::RunResult& result, const nlohmann::order
     return out.dump(2) + "\n";
   }
   std::string out = reporters::render(result, format);
+  if (sparkline) out += "\n" + reporters::sparkline_text(result.timeline);
   if (!verdict) return out;
   std::ostringstream gates;
   reporters::write_gates_text(gates, *verdict);
   if (format == engine::OutputFormat::text) return out + "\n" + gates.str();
   std::fputs(gates.str().c_str(), stderr);
   return out;
+}
+
+// wants_sparkline says whether the text report gets its requests/s sparkline: for a person at a
+// terminal, after a run long enough to have a shape (kSparklineAfterS). A file or a pipe gets
+// the text report as it always was.
+bool wants_sparkline(const engine::RunResult& result, const reporters::OutputTarget& output) {
+  return result.config.output == engine::OutputFormat::text &&
+         output.kind() == reporters::OutputTarget::Kind::console && isatty(STDOUT_FILENO) &&
+         result.elapsed_s > kSparklineAfterS;
 }
 
 int run(const engine::RunConfig& cfg, const GateOptions& gate_options) {
@@ -155,7 +168,8 @@ int run(const engine::RunConfig& cfg, const GateOptions& gate_options) {
   std::optional<reporters::GateVerdict> verdict;
   if (gating) verdict = gating->judge(report);
   int status = csv ? commit_report(output, *csv_sink)
-                   : deliver_report(output, render_judged(result, report, verdict));
+                   : deliver_report(output, render_judged(result, report, verdict,
+                                                          wants_sparkline(result, output)));
   if (gating) {
     if (const int delivered = gating->deliver(report, *verdict); status == kExitOk) {
       status = delivered;
