@@ -190,6 +190,46 @@ IntervalPart part(std::uint64_t index, std::uint64_t requests) {
   return p;
 }
 
+// Half a day of 1 s intervals, recorded by a thread's accumulator and closed by the recorder as
+// a run would: the timeline keeps at most kMaxIntervals, each no bigger than the latencies it
+// saw, and loses no request or dial.
+TEST(TimelineRecorder, HalfADayOfIntervalsStaysBoundedAndKeepsEveryCount) {
+  constexpr std::uint64_t kIntervals = 12 * 3600;
+  constexpr std::uint64_t kLatencies = 40;  // distinct latencies, cycled through
+  TimelineAccumulator acc(kStart, 1s);
+  TimelineRecorder rec(1s, kStart, 0, 1);
+  std::uint64_t requests = 0;
+  for (std::uint64_t k = 0; k < kIntervals; ++k) {
+    const pool::TimePoint at = kStart + std::chrono::seconds(k) + 500ms;
+    for (std::uint64_t r = 0; r < k % 3 + 1; ++r) {
+      const auto latency = std::chrono::milliseconds(1 + (k + r) % kLatencies);
+      acc.record_request(at, true, std::nullopt, latency, 10);
+      acc.record_got_conn(at, 0, handoff(latency));
+      ++requests;
+    }
+    rec.on_interval_end(k, {host_at(1, k + 1, 0)});
+    rec.deliver(k, acc.take_through(k));
+  }
+  const Timeline t =
+      rec.finish(std::chrono::seconds(kIntervals), {host_at(0, kIntervals, 1)}, acc.take_all());
+  EXPECT_LE(t.intervals().size(), Timeline::kMaxIntervals);
+  EXPECT_GT(t.intervals().size(), Timeline::kMaxIntervals / 2);
+  EXPECT_EQ(t.width(), 64s);  // 43,200 s in at most 1,024 intervals: 2^6 s each
+  std::uint64_t kept = 0;
+  std::uint64_t dials = 0;
+  std::size_t buckets = 0;
+  for (const TimelineInterval& in : t.intervals()) {
+    kept += in.requests;
+    ASSERT_EQ(in.hosts.size(), 1u);
+    dials += in.hosts[0].dials;
+    buckets += in.latency.bucket_count() + in.hosts[0].wait_idle.bucket_count();
+  }
+  EXPECT_EQ(kept, requests);
+  EXPECT_EQ(dials, kIntervals);
+  // Sparse: each interval holds at most a bucket per distinct latency, in each histogram.
+  EXPECT_LE(buckets, t.intervals().size() * 2 * kLatencies);
+}
+
 TEST(TimelineRecorder, ClosesAnIntervalOnceEveryThreadSealedIt) {
   TimelineRecorder rec(1s, kStart, 1'000, 2);
   EXPECT_EQ(rec.end_of(0), kStart + 1s);
