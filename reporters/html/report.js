@@ -64,6 +64,44 @@
     return v === null || v === undefined ? "–" : Number(v).toLocaleString("en-US");
   }
 
+  // protocolLine says what a host's connections spoke: the protocol, TLS and its handshakes,
+  // and for HTTP/2 how many streams shared a connection and how the server ended them.
+  function protocolLine(h) {
+    const parts = ["Protocol " + (h.protocol || "–")];
+    if (h.http2_fallback) parts.push("HTTP/2 was asked for and the server chose HTTP/1.1");
+    if (h.tls_version) {
+      const hs = h.tls_handshake || {};
+      parts.push(
+        h.tls_version +
+          " " +
+          (h.tls_cipher || "") +
+          ", ALPN " +
+          (h.alpn || "none") +
+          ": " +
+          count(h.tls_handshakes) +
+          " handshakes (" +
+          count(h.tls_resumed) +
+          " resumed), p50 " +
+          (hs.count ? ms(hs.p50_ms) : "–") +
+          ", max " +
+          (hs.count ? ms(hs.max_ms) : "–"),
+      );
+    }
+    if (h.protocol === "h2")
+      parts.push(
+        "at most " +
+          count(h.streams_max) +
+          " streams a connection, " +
+          rate(h.streams_mean) +
+          " in flight on average; " +
+          count(h.goaways) +
+          " GOAWAYs, " +
+          count(h.refused_retries) +
+          " refused streams sent again",
+      );
+    return parts.join("; ") + ".";
+  }
+
   function rate(v) {
     return v === null || v === undefined
       ? "–"
@@ -410,6 +448,7 @@
           " retried.",
       ),
     );
+    pool.appendChild(el("p", { class: "protocol" }, protocolLine(h)));
     const acq = h.acquire || {};
     const total = (acq.idle || 0) + (acq.handoff || 0) + (acq.dial || 0);
     const bar = el("div", { class: "stack", role: "img", "aria-label": "acquired by" });

@@ -209,6 +209,7 @@ try {
     "Errors and status codes",
     "Configuration",
     "Acquired by",
+    "Protocol http/1.1",
   ]) {
     check(seen.text.includes(heading), `the page shows "${heading}"`);
   }
