@@ -223,7 +223,7 @@ int draw_report(const ReportCommand& c) {
   if (schema == report.end() || !schema->is_string() ||
       schema->get<std::string>().rfind("hload.report/", 0) != 0) {
     return fail("report: " + c.report +
-                " is not an hload JSON report (no \"schema\": \"hload.report/v1\")");
+                R"x( is not an hload JSON report (no "schema": "hload.report/v1"))x");
   }
   return deliver_report(output, reporters::render_html(report));
 }

@@ -237,7 +237,7 @@ struct Engine::Run {
       r.merge(w->take_result());
       for (auto& p : w->take_timeline()) parts.push_back(std::move(p));
     }
-    r.timeline = timeline->finish(elapsed, sample_hosts(transport, conn_stats), std::move(parts));
+    r.timeline = timeline->finish(elapsed, sample_hosts(transport, conn_stats), parts);
     r.dropped = schedule.dropped(start + elapsed);
     conn_stats.add_to(r.hosts);
     for (const pool::HostPool* h : transport.hosts()) {

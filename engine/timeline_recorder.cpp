@@ -46,7 +46,7 @@ TimelineRecorder::Pending& TimelineRecorder::pending_locked(std::uint64_t k) {
   return pending_[k - next_];
 }
 
-void TimelineRecorder::add_locked(IntervalPart part) {
+void TimelineRecorder::add_locked(const IntervalPart& part) {
   pending_locked(part.index).data.merge(part.data, false);
 }
 
@@ -56,9 +56,9 @@ void TimelineRecorder::on_interval_end(std::uint64_t k, std::vector<HostSample> 
   close_ready_locked();
 }
 
-void TimelineRecorder::deliver(std::uint64_t k, std::vector<IntervalPart> parts) {
+void TimelineRecorder::deliver(std::uint64_t k, const std::vector<IntervalPart>& parts) {
   std::lock_guard l(mu_);
-  for (auto& p : parts) add_locked(std::move(p));
+  for (const auto& p : parts) add_locked(p);
   ++pending_locked(k).delivered;
   close_ready_locked();
 }
@@ -104,11 +104,11 @@ void TimelineRecorder::close_ready_locked() {
 }
 
 Timeline TimelineRecorder::finish(pool::Duration elapsed, const std::vector<HostSample>& samples,
-                                  std::vector<IntervalPart> leftovers) {
+                                  const std::vector<IntervalPart>& leftovers) {
   std::lock_guard l(mu_);
-  for (auto& p : leftovers) add_locked(std::move(p));
+  for (const auto& p : leftovers) add_locked(p);
   elapsed = std::max(elapsed, pool::Duration::zero());
-  std::uint64_t last = static_cast<std::uint64_t>(elapsed / width_);
+  auto last = static_cast<std::uint64_t>(elapsed / width_);
   if (!pending_.empty()) last = std::max<std::uint64_t>(last, next_ + pending_.size() - 1);
   if (last < next_) {
     // Every interval was closed while the run went on: what happened since (connections

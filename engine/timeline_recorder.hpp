@@ -61,14 +61,14 @@ class TimelineRecorder {
   // order, before the workers are asked to seal k.
   void on_interval_end(std::uint64_t k, std::vector<HostSample> samples);
   // deliver takes one worker's parts through interval k: its answer to sealing k. Any thread.
-  void deliver(std::uint64_t k, std::vector<IntervalPart> parts);
+  void deliver(std::uint64_t k, const std::vector<IntervalPart>& parts);
 
   // finish closes every interval once the run is over and no worker runs: leftovers are the
   // parts still in the workers' accumulators, samples the hosts at the end, elapsed the run's
   // length. A last interval shorter than a tenth of the width is counted in the one before it,
   // so that no rate is read off a sliver of time.
   Timeline finish(pool::Duration elapsed, const std::vector<HostSample>& samples,
-                  std::vector<IntervalPart> leftovers);
+                  const std::vector<IntervalPart>& leftovers);
 
  private:
   // Pending is an interval not yet closed.
@@ -79,7 +79,7 @@ class TimelineRecorder {
   };
 
   Pending& pending_locked(std::uint64_t k);
-  void add_locked(IntervalPart part);
+  void add_locked(const IntervalPart& part);
   // close_locked completes data with the hosts' state from samples (null: unchanged since the
   // last interval) and moves last_ on.
   void close_locked(TimelineInterval& data, const std::vector<HostSample>* samples);

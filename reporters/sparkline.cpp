@@ -41,7 +41,7 @@ std::string sparkline_text(const engine::Timeline& t) {
   const double width = seconds(t.width());
   const std::size_t n = intervals.size();
   // Intervals per mark: a second at least, and few enough marks for kSparklineRows rows.
-  std::size_t group = static_cast<std::size_t>(std::ceil(1.0 / width - 1e-9));
+  auto group = static_cast<std::size_t>(std::ceil(1.0 / width - 1e-9));
   group = std::max<std::size_t>(
       {group, 1, (n + kMarksPerRow * kSparklineRows - 1) / (kMarksPerRow * kSparklineRows)});
   std::vector<double> rates;
@@ -61,8 +61,8 @@ std::string sparkline_text(const engine::Timeline& t) {
   std::string out = "Requests/sec over time (a mark per " + duration_text(mark * 1000) +
                     ", a row per " + duration_text(mark * kMarksPerRow * 1000) + "; █ is " +
                     fixed(most, 0) + "/s, blank none):\n";
-  const double last_row =
-      mark * static_cast<double>((rates.size() - 1) / kMarksPerRow * kMarksPerRow);
+  const std::size_t last_row_first = (rates.size() - 1) / kMarksPerRow * kMarksPerRow;
+  const double last_row = mark * static_cast<double>(last_row_first);
   const bool hours = last_row >= 3600;
   const std::string last_label = clock_text(last_row, hours);
   for (std::size_t r = 0; r < rates.size(); r += kMarksPerRow) {

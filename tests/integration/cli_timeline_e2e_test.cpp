@@ -16,7 +16,7 @@ namespace {
 
 // embedded_report returns the JSON report a page carries.
 json embedded_report(const std::string& page) {
-  const std::string open = "<script type=\"application/json\" id=\"hload-report\">";
+  const std::string open = R"(<script type="application/json" id="hload-report">)";
   const auto from = page.find(open);
   if (from == std::string::npos) return json::value_t::discarded;
   const auto begin = from + open.size();

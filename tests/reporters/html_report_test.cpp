@@ -15,7 +15,7 @@ using nlohmann::ordered_json;
 
 // embedded returns the text of the page's <script type="application/json"> element.
 std::string embedded(const std::string& page) {
-  const std::string open = "<script type=\"application/json\" id=\"hload-report\">";
+  const std::string open = R"(<script type="application/json" id="hload-report">)";
   const auto from = page.find(open);
   if (from == std::string::npos) return "";
   const auto begin = from + open.size();
