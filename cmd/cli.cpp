@@ -37,10 +37,12 @@ constexpr std::string_view kRunFooter =
     "                           unless flags say otherwise (hload demo -h)\n"
     "  hload check [flags] REPORT.json\n"
     "                           judge a saved report by -assert and -baseline (hload check -h)\n"
+    "  hload report [flags] REPORT.json\n"
+    "                           draw a saved JSON report as the HTML report (hload report -h)\n"
     "  hload merge [-output FILE] A.json B.json ...\n"
     "                           add up the JSON reports of shards (-shard I/N) into one\n"
     "  hload serve [flags]      run the built-in server alone (hload serve -h)\n"
-    "  hload help [demo|check|merge|serve]\n"
+    "  hload help [demo|check|report|merge|serve]\n"
     "                           this help, or that of a subcommand (as -h)\n"
     "  hload version            hload's version (as -version)\n"
     "\n"
@@ -75,12 +77,13 @@ Flags parse_flags(CLI::App& app, const std::vector<std::string>& args,
 }
 
 // kSubcommandUsages are the subcommands with how each is written.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kSubcommandUsages{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kSubcommandUsages{{
     {"demo", "hload demo [flags]"},
     {"check", "hload check [flags] REPORT.json"},
+    {"report", "hload report [flags] REPORT.json"},
     {"merge", "hload merge [-output FILE] A.json B.json ..."},
     {"serve", "hload serve [flags]"},
-    {"help", "hload help [demo|check|merge|serve]"},
+    {"help", "hload help [demo|check|report|merge|serve]"},
     {"version", "hload version"},
 }};
 
@@ -179,6 +182,34 @@ ParseResult parse_check(const std::vector<std::string>& args) {
   return CheckCommand{flags.positionals.front(), std::move(gates)};
 }
 
+ParseResult parse_report(const std::vector<std::string>& args) {
+  const auto app = make_app(
+      "hload report draws a saved JSON report (-o json, of a run or merged) as the HTML report:\n"
+      "one page with its charts and tables, which works offline. It sends no request.",
+      "hload report [flags] REPORT.json");
+  app->option_defaults()->group("Report");
+  add_value_flag(*app, "o", "FORMAT", "the format drawn: html (the only one)", "html");
+  add_value_flag(*app, "output", "FILE", "write the page to FILE, not standard output");
+  add_help_and_version(*app);
+  Flags flags = parse_flags(*app, args, "hload report -h");
+  if (flags.show) return *flags.show;
+  if (const auto* v = last_value(*app, "o"); v && *v != "html") {
+    throw UsageError("report draws only -o html (got " + quote(*v) + ")");
+  }
+  ReportCommand c;
+  if (const auto* v = last_value(*app, "output")) {
+    if (v->empty()) throw UsageError("-output wants a file name (got \"\")");
+    c.output = *v;
+  }
+  if (flags.positionals.size() != 1) {
+    throw UsageError(flags.positionals.empty()
+                         ? "report needs a JSON report (usage: hload report [flags] REPORT.json)"
+                         : "report draws one report (got " + quote(flags.positionals[1]) + ")");
+  }
+  c.report = flags.positionals.front();
+  return c;
+}
+
 ParseResult parse_merge(const std::vector<std::string>& args) {
   const auto app = make_app(
       "hload merge adds up the JSON reports of several runs, such as the shards of one run\n"
@@ -223,9 +254,10 @@ ParseResult parse_help(const std::vector<std::string>& args) {
   if (args.size() == 1 && args.front() == "demo") return parse_demo({"-h"});
   if (args.size() == 1 && args.front() == "serve") return parse_serve({"-h"});
   if (args.size() == 1 && args.front() == "check") return parse_check({"-h"});
+  if (args.size() == 1 && args.front() == "report") return parse_report({"-h"});
   if (args.size() == 1 && args.front() == "merge") return parse_merge({"-h"});
-  throw UsageError("help takes demo, check, merge, serve or nothing (got " + quote(args.front()) +
-                   "; usage: hload help [demo|check|merge|serve])");
+  throw UsageError("help takes demo, check, report, merge, serve or nothing (got " +
+                   quote(args.front()) + "; usage: hload help [demo|check|report|merge|serve])");
 }
 
 // parse_version shows the version that -version shows.
@@ -247,6 +279,7 @@ ParseResult parse_command_line(int argc, const char* const* argv) {
     if (first == "serve") return parse_serve(rest);
     if (first == "demo") return parse_demo(rest);
     if (first == "check") return parse_check(rest);
+    if (first == "report") return parse_report(rest);
     if (first == "merge") return parse_merge(rest);
     if (first == "help") return parse_help(rest);
     if (first == "version") return parse_version(rest);

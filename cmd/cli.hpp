@@ -7,6 +7,7 @@
 //   hload demo [flags]       a run against the built-in server, which main starts
 //   hload check REPORT.json  the gates (-assert, -baseline) judged on a saved report
 //   hload merge A.json B.json ...  the JSON reports of several runs (shards) added up
+//   hload report REPORT.json the HTML report of a saved JSON report
 //   hload serve [flags]      the built-in server alone
 //   hload help [demo|serve]  the help, as -h (demo -h, serve -h)
 //   hload version            the version, as -version
@@ -41,6 +42,12 @@ struct CheckCommand {
   GateOptions gates;
 };
 
+// ReportCommand draws a saved JSON report as the HTML report (-o html), sending no request.
+struct ReportCommand {
+  std::string report;  // the JSON report file
+  std::string output;  // -output: where the page goes; empty = standard output
+};
+
 // MergeCommand adds up the JSON reports of several runs into one (reporters/merge_reports.hpp),
 // written to output_file ("" or "-" for the standard output).
 struct MergeCommand {
@@ -69,13 +76,13 @@ struct BadUsage {
   std::string message;
 };
 
-using ParseResult = std::variant<RunCommand, DemoCommand, CheckCommand, MergeCommand, ServeCommand,
-                                 ShowHelp, ShowVersion, BadUsage>;
+using ParseResult = std::variant<RunCommand, DemoCommand, CheckCommand, ReportCommand, MergeCommand,
+                                 ServeCommand, ShowHelp, ShowVersion, BadUsage>;
 
 // parse_command_line reads argv (argv[0] is the program's name) and every file it names (-D).
-// A subcommand (serve, demo, help, version) must be the first word; flags and the URL may come in
-// any order. Every mistake it can see (an unknown flag, a bad or missing URL, a bad value, flags
-// that conflict) is a BadUsage: no exception leaves it.
+// A subcommand (serve, demo, check, report, merge, help, version) must be the first word; flags and the
+// URL may come in any order. Every mistake it can see (an unknown flag, a bad or missing URL, a bad
+// value, flags that conflict) is a BadUsage: no exception leaves it.
 ParseResult parse_command_line(int argc, const char* const* argv);
 
 }  // namespace hload::cli

@@ -25,9 +25,11 @@
 #include "engine/target.hpp"
 #include "reporters/csv_report.hpp"
 #include "reporters/gate_report.hpp"
+#include "reporters/html_report.hpp"
 #include "reporters/json_report.hpp"
 #include "reporters/merge_reports.hpp"
 #include "reporters/report_writer.hpp"
+#include "reporters/sparkline.hpp"
 
 namespace hload::cli {
 namespace {
@@ -38,6 +40,8 @@ constexpr int kExitUsage = 2;
 // short (130, 143): what a shell reports for a program the signal ended, so that a script sees
 // the run was stopped, although its report was written.
 constexpr int kExitSignalBase = 128;
+// kSparklineAfterS is how long a run must last for the text report to draw its sparkline.
+constexpr double kSparklineAfterS = 10.0;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "hload: %s\n", message.c_str());
@@ -50,6 +54,9 @@ server::ServerOptions server_options(const ServeConfig& c) {
   o.body_size = c.body_size;
   o.status = c.status;
   o.delay = c.delay;
+  for (const auto& [after, delay] : c.delay_changes) o.delay_changes.push_back({after, delay});
+  o.fail_from = c.fail_from;
+  o.fail_until = c.fail_until;
   o.close_every = c.close_every;
   o.threads = c.threads;
   return o;
@@ -65,22 +72,39 @@ nlohmann::ordered_json skeleton_report(const engine::RunConfig& cfg) {
 }
 
 // render_judged renders result with the gates' verdict, if there is one: under "gates" in the
-// JSON report, after the text report; the other formats carry no verdict, which then goes to
-// standard error.
-std::string render_judged(const engine::RunResult& result, nlohmann::ordered_json report,
-                          const std::optional<reporters::GateVerdict>& verdict) {
+// JSON report (and so in the HTML page drawn from it), after the text report; the other
+// formats carry no verdict, which then goes to standard error.
+std::string render_judged(const engine::RunResult& result, const nlohmann::ordered_json& report,
+                          const std::optional<reporters::GateVerdict>& verdict, bool sparkline) {
   const engine::OutputFormat format = result.config.output;
-  if (format == engine::OutputFormat::json) {
-    if (verdict) report["gates"] = reporters::gates_json(*verdict);
-    return report.dump(2) + "\n";
+  if (format == engine::OutputFormat::json || format == engine::OutputFormat::html) {
+    // Copied only to add the verdict: a long run's report is not small.
+    std::optional<nlohmann::ordered_json> judged;
+    if (verdict) {
+      judged = report;
+      (*judged)["gates"] = reporters::gates_json(*verdict);
+    }
+    const nlohmann::ordered_json& out = judged ? *judged : report;
+    if (format == engine::OutputFormat::html) return reporters::render_html(out);
+    return out.dump(2) + "\n";
   }
   std::string out = reporters::render(result, format);
+  if (sparkline) out += "\n" + reporters::sparkline_text(result.timeline);
   if (!verdict) return out;
   std::ostringstream gates;
   reporters::write_gates_text(gates, *verdict);
   if (format == engine::OutputFormat::text) return out + "\n" + gates.str();
   std::fputs(gates.str().c_str(), stderr);
   return out;
+}
+
+// wants_sparkline says whether the text report gets its requests/s sparkline: for a person at a
+// terminal, after a run long enough to have a shape (kSparklineAfterS). A file or a pipe gets
+// the text report as it always was.
+bool wants_sparkline(const engine::RunResult& result, const reporters::OutputTarget& output) {
+  return result.config.output == engine::OutputFormat::text &&
+         output.kind() == reporters::OutputTarget::Kind::console && isatty(STDOUT_FILENO) &&
+         result.elapsed_s > kSparklineAfterS;
 }
 
 int run(const engine::RunConfig& cfg, const GateOptions& gate_options) {
@@ -145,7 +169,8 @@ int run(const engine::RunConfig& cfg, const GateOptions& gate_options) {
   std::optional<reporters::GateVerdict> verdict;
   if (gating) verdict = gating->judge(report);
   int status = csv ? commit_report(output, *csv_sink)
-                   : deliver_report(output, render_judged(result, report, verdict));
+                   : deliver_report(output, render_judged(result, report, verdict,
+                                                          wants_sparkline(result, output)));
   if (gating) {
     if (const int delivered = gating->deliver(report, *verdict); status == kExitOk) {
       status = delivered;
@@ -202,6 +227,25 @@ int merge(const MergeCommand& c) {
   return deliver_report(output, merged);
 }
 
+// draw_report writes the HTML report of a saved JSON report.
+int draw_report(const ReportCommand& c) {
+  reporters::OutputTarget output(c.output);
+  if (const auto problem = output_problem(output)) return fail(*problem);
+  nlohmann::ordered_json report;
+  try {
+    report = read_report("report", c.report);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  const auto schema = report.find("schema");
+  if (schema == report.end() || !schema->is_string() ||
+      schema->get<std::string>().rfind("hload.report/", 0) != 0) {
+    return fail("report: " + c.report +
+                R"x( is not an hload JSON report (no "schema": "hload.report/v1"))x");
+  }
+  return deliver_report(output, reporters::render_html(report));
+}
+
 // demo runs against the built-in server, started in this process on a free loopback port, and
 // ends by comparing what hload reported with what the server saw.
 int demo(engine::RunConfig cfg, const GateOptions& gates) {
@@ -250,6 +294,7 @@ int dispatch(const ParseResult& parsed) {
     int operator()(const DemoCommand& c) const { return demo(c.config, c.gates); }
     int operator()(const CheckCommand& c) const { return check(c); }
     int operator()(const MergeCommand& c) const { return merge(c); }
+    int operator()(const ReportCommand& c) const { return draw_report(c); }
     int operator()(const ServeCommand& c) const { return serve(c.config); }
     int operator()(const ShowHelp& h) const {
       std::fputs(h.text.c_str(), stdout);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -29,12 +30,17 @@ using engine::RunConfig;
 constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
 
 // kOutputFormats names each report format as -o spells it.
-constexpr std::array<std::pair<std::string_view, OutputFormat>, 4> kOutputFormats{{
+constexpr std::array<std::pair<std::string_view, OutputFormat>, 5> kOutputFormats{{
     {"text", OutputFormat::text},
     {"json", OutputFormat::json},
     {"histogram", OutputFormat::histogram},
     {"csv", OutputFormat::csv},
+    {"html", OutputFormat::html},
 }};
+
+// kMinTimelineInterval bounds -timeline-interval from below: finer intervals would cost a
+// wake-up of every thread more often than a load test should pay for.
+constexpr auto kMinTimelineInterval = std::chrono::milliseconds(100);
 
 std::string output_name(OutputFormat format) {
   return std::string(std::find_if(kOutputFormats.begin(), kOutputFormats.end(), [&](const auto& f) {
@@ -136,9 +142,14 @@ void add_pool_flags(CLI::App& app, const RunConfig& d) {
 void add_report_flags(CLI::App& app, const RunConfig& d) {
   app.option_defaults()->group("Report");
   add_value_flag(app, "o", "FORMAT",
-                 "report format: text, json, histogram, or csv (hey's, a line per request)",
+                 "report format: text, json, histogram, csv (hey's, a line per request), or html "
+                 "(charts in one file that works offline)",
                  output_name(d.output));
-  add_value_flag(app, "output", "FILE", "write the report to FILE, not standard output");
+  add_value_flag(app, "output", "FILE",
+                 "write the report to FILE, not standard output; FILE.html without -o is html");
+  add_value_flag(app, "timeline-interval", "DURATION",
+                 "the timeline's interval (report: timeline), at least 100ms",
+                 format_go_duration(d.timeline_interval));
   add_switch(app, "no-progress", "no live progress line on standard error");
 }
 
@@ -175,7 +186,7 @@ OutputFormat read_output_format(const std::string& text) {
   for (const auto& [name, format] : kOutputFormats) {
     if (name == text) return format;
   }
-  throw UsageError("-o wants text, json, histogram or csv (got " + quote(text) + ")");
+  throw UsageError("-o wants text, json, histogram, csv or html (got " + quote(text) + ")");
 }
 
 int read_int(const CLI::App& app, std::string_view name, Zero zero, int current,
@@ -302,6 +313,17 @@ void read_report_flags(const CLI::App& app, RunConfig& c) {
   if (const auto* v = last_value(app, "output")) {
     if (v->empty()) throw UsageError("-output wants a file name (got \"\")");
     c.output_file = *v;
+    const auto html = c.output_file.rfind(".html");
+    if (!given(app, "o") && html != std::string::npos && html + 5 == c.output_file.size()) {
+      c.output = OutputFormat::html;
+    }
+  }
+  if (const auto* v = last_value(app, "timeline-interval")) {
+    c.timeline_interval = std::chrono::ceil<std::chrono::milliseconds>(
+        read_duration("-timeline-interval", *v, Zero::refused));
+    if (c.timeline_interval < kMinTimelineInterval) {
+      throw UsageError("-timeline-interval must be at least 100ms (got " + quote(*v) + ")");
+    }
   }
   bool no_progress = !c.progress;
   read_switch(app, "no-progress", no_progress);

@@ -16,6 +16,7 @@
 #include "engine/schedule.hpp"
 #include "engine/target.hpp"
 #include "engine/target_ring.hpp"
+#include "engine/timeline_recorder.hpp"
 #include "engine/worker.hpp"
 #include "pool/tls_dialer.hpp"
 #include "pool/transport.hpp"
@@ -60,6 +61,14 @@ std::unique_ptr<pool::Dialer> make_dialer(const RunConfig& cfg) {
   }
 }
 
+// unix_ms_now is the wall-clock time in ms since the epoch (UTC): where the timeline starts, so
+// that the timelines of runs on several machines can be laid side by side.
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 pool::TransportOptions transport_options(const RunConfig& cfg) {
   pool::TransportOptions o;
   o.max_conns_per_host = cfg.max_conns_per_host;
@@ -99,6 +108,7 @@ struct Engine::Run {
         targets(hop_targets(std::move(ts)), cfg.targets_order) {
     threads = std::max(1, std::min(cfg.threads, cfg.concurrency));
     busy_workers = threads;
+    timeline.emplace(cfg.timeline_interval, start, unix_ms_now(), threads);
     for (int i = 0; i < threads; ++i) {
       const int users = cfg.concurrency / threads + (i < cfg.concurrency % threads ? 1 : 0);
       workers.push_back(
@@ -139,6 +149,7 @@ struct Engine::Run {
     asio::post(io0(), [this] {
       if (ticker) ticker->cancel();
       if (deadline) deadline->cancel();
+      if (interval_timer) interval_timer->cancel();
     });
     for (auto& w : workers) w->release();
     {
@@ -188,6 +199,20 @@ struct Engine::Run {
       });
     }
     if (progress) asio::co_spawn(io0(), report_progress(progress), asio::detached);
+    asio::co_spawn(io0(), close_intervals(), asio::detached);
+  }
+
+  // close_intervals ends each timeline interval on time: it samples the hosts and asks every
+  // worker to seal the interval (TimelineRecorder).
+  asio::awaitable<void> close_intervals() {
+    interval_timer.emplace(io0());
+    for (std::uint64_t k = 0; busy_workers.load() > 0; ++k) {
+      interval_timer->expires_at(timeline->end_of(k));
+      auto [ec] = co_await interval_timer->async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      timeline->on_interval_end(k, sample_hosts(transport, conn_stats));
+      for (auto& w : workers) w->seal_timeline(k, *timeline);
+    }
   }
 
   asio::awaitable<void> report_progress(std::function<void(const ProgressSample&)> progress) {
@@ -218,7 +243,12 @@ struct Engine::Run {
     r.abandoned = abandoned;
     const pool::Duration elapsed(std::max<std::int64_t>(0, end_ns.load()));
     r.elapsed_s = std::chrono::duration<double>(elapsed).count();
-    for (auto& w : workers) r.merge(w->take_result());
+    std::vector<IntervalPart> parts;
+    for (auto& w : workers) {
+      r.merge(w->take_result());
+      for (auto& p : w->take_timeline()) parts.push_back(std::move(p));
+    }
+    r.timeline = timeline->finish(elapsed, sample_hosts(transport, conn_stats), parts);
     r.dropped = schedule.dropped(start + elapsed);
     conn_stats.add_to(r.hosts);
     for (const pool::HostPool* h : transport.hosts()) {
@@ -248,8 +278,10 @@ struct Engine::Run {
   int threads = 1;
   std::vector<std::unique_ptr<Worker>> workers;
   std::optional<asio::steady_timer> ticker;
-  std::optional<asio::steady_timer> deadline;  // the end of -z
-  bool stopping = false;                       // io0 only
+  std::optional<asio::steady_timer> deadline;        // the end of -z
+  std::optional<asio::steady_timer> interval_timer;  // the end of each timeline interval
+  std::optional<TimelineRecorder> timeline;
+  bool stopping = false;  // io0 only
   std::atomic<int> busy_workers{0};
   std::atomic<std::int64_t> end_ns{-1};
 

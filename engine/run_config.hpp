@@ -16,8 +16,9 @@ namespace hload::engine {
 
 using pool::Duration;
 
-// OutputFormat is -o: csv is the one report written request by request during the run.
-enum class OutputFormat { text, json, histogram, csv };
+// OutputFormat is -o: csv is the one report written request by request during the run; html
+// is drawn from the JSON report.
+enum class OutputFormat { text, json, histogram, csv, html };
 
 // TargetOrder is how virtual users go through the targets of -targets.
 enum class TargetOrder { round_robin, random };
@@ -88,6 +89,7 @@ struct RunConfig {
   OutputFormat output = OutputFormat::text;
   std::string output_file;  // -output: written atomically; empty = stdout
   bool progress = true;     // a live line on stderr (only shown when stderr is a terminal)
+  Duration timeline_interval = std::chrono::seconds(1);  // -timeline-interval: > 0
 
   // request_limit is what -n means after defaults: none when -z is given.
   std::optional<std::uint64_t> request_limit() const {

@@ -11,6 +11,7 @@
 
 #include "engine/histogram.hpp"
 #include "engine/run_config.hpp"
+#include "engine/timeline.hpp"
 #include "pool/trace.hpp"
 
 namespace hload::engine {
@@ -111,6 +112,7 @@ struct RunResult {
   std::map<std::string, std::uint64_t> errors_by_kind;
   std::map<std::string, std::string> error_examples;  // by kind: the first message seen
   std::map<std::string, HostResult> hosts;            // by ConnKey::to_string()
+  Timeline timeline;  // interval by interval; made by the engine, not merged
 
   // measured_s is the part of the run the figures describe: all of it but the warm-up.
   double measured_s() const {

@@ -43,7 +43,10 @@ double seconds(pool::Duration d) { return std::chrono::duration<double>(d).count
 }  // namespace
 
 Worker::Worker(const RunContext& run, TargetRing& targets, int users, std::function<void()> on_idle)
-    : run_(run), on_idle_(std::move(on_idle)), warmup_end_(run.start + run.cfg.warmup) {
+    : run_(run),
+      on_idle_(std::move(on_idle)),
+      warmup_end_(run.start + run.cfg.warmup),
+      timeline_(run.start, run.cfg.timeline_interval) {
   if (run_.make_sink) sink_ = run_.make_sink();
   users_.reserve(users);
   for (int i = 0; i < users; ++i) users_.push_back(std::make_unique<VirtualUser>(*this, targets));
@@ -110,6 +113,7 @@ void Worker::record_hop(const HopRecord& hop) {
   if (c.outcome == pool::AcquireOutcome::dial && c.queued_at_limit) {
     h.wait_permit.record(c.permit_wait);
   }
+  timeline_.record_got_conn(hop.end, hop.to->host->index, c);
   Phases& p = stats_.phases;
   p.wait_conn.record(c.wait);
   if (c.outcome == pool::AcquireOutcome::dial) p.dial.record(c.dial_time);
@@ -153,6 +157,9 @@ std::optional<ErrorKind> Worker::record_request(const RequestRecord& r) {
   } else {
     stats_.latency.record(r.end - r.start);
   }
+  // The latency as recorded above.
+  timeline_.record_request(r.end, !r.ec && r.status < 400, kind,
+                           r.end - (run_.schedule.open_model() ? r.due : r.start), r.bytes_in);
   if (sink_) record_sample(r);
   return kind;
 }
@@ -184,8 +191,10 @@ void Worker::record_unfinished(pool::Duration age) {
 }
 
 void Worker::record_queued_at_limit(const HopTarget& to, pool::Duration d) {
-  if (run_.clock.now() < warmup_end_) return;
+  const pool::TimePoint now = run_.clock.now();
+  if (now < warmup_end_) return;
   host_stats(to.host).queued_at_limit.record(d);
+  timeline_.record_queued_at_limit(now, to.host->index, d);
 }
 
 void Worker::record_retry(const HopTarget& to) {
@@ -211,6 +220,10 @@ std::variant<const HopTarget*, pool::error_code> Worker::redirect(
   }
   scratch = std::move(next);
   return &*scratch;
+}
+
+void Worker::seal_timeline(std::uint64_t k, TimelineRecorder& to) {
+  asio::post(io_, [this, k, &to] { to.deliver(k, timeline_.take_through(k)); });
 }
 
 RunResult Worker::take_result() {

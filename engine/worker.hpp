@@ -22,6 +22,8 @@
 #include "engine/request_sample.hpp"
 #include "engine/run_result.hpp"
 #include "engine/schedule.hpp"
+#include "engine/timeline_accumulator.hpp"
+#include "engine/timeline_recorder.hpp"
 #include "engine/virtual_user.hpp"
 #include "pool/round_tripper.hpp"
 
@@ -81,6 +83,11 @@ class Worker {
 
   // take_result moves this worker's statistics out once its thread has stopped.
   RunResult take_result();
+  // seal_timeline makes this worker deliver its timeline parts through interval k to `to`, on
+  // its own thread (TimelineRecorder says why). Any thread.
+  void seal_timeline(std::uint64_t k, TimelineRecorder& to);
+  // take_timeline hands over the timeline parts still here, once its thread has stopped.
+  std::vector<IntervalPart> take_timeline() { return timeline_.take_all(); }
 
   pool::RoundTripper& transport() noexcept { return run_.transport; }
   const pool::Clock& clock() const noexcept { return run_.clock; }
@@ -115,6 +122,7 @@ class Worker {
   std::map<std::string, std::unique_ptr<HopTarget>> redirects_;
   std::atomic<std::uint64_t> live_requests_{0};
   std::atomic<std::uint64_t> live_failed_{0};
+  TimelineAccumulator timeline_;
 };
 
 }  // namespace hload::engine

@@ -6,6 +6,7 @@
 
 #include "engine/error_kind.hpp"
 #include "reporters/format.hpp"
+#include "reporters/timeline_json.hpp"
 
 namespace hload::reporters {
 
@@ -250,6 +251,7 @@ ordered_json to_json(const engine::RunResult& r) {
   ordered_json hosts = ordered_json::object();
   for (const auto& [key, h] : r.hosts) hosts[key] = host(h);
   out["hosts"] = std::move(hosts);
+  out["timeline"] = timeline_json(r.timeline, r.config);
   return out;
 }
 

@@ -30,7 +30,8 @@ nlohmann::ordered_json histogram_layout();
 // (transport errors); unfinished requests (in flight at the end) are in neither.
 // error_examples holds the first message of each error kind that occurred. Rate mode adds
 // summary.late_starts and sent_rps, "service_time" and
-// "gated_on". The result never contains NaN or infinity.
+// "gated_on". "timeline" is the run interval by interval (timeline_json.hpp). The result never
+// contains NaN or infinity.
 nlohmann::ordered_json to_json(const engine::RunResult& r);
 
 }  // namespace hload::reporters

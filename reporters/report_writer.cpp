@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "reporters/histogram_report.hpp"
+#include "reporters/html_report.hpp"
 #include "reporters/json_report.hpp"
 #include "reporters/temp_file.hpp"
 #include "reporters/text_report.hpp"
@@ -75,6 +76,9 @@ std::string render(const engine::RunResult& r, engine::OutputFormat format) {
       break;
     case engine::OutputFormat::csv:
       break;  // written request by request during the run (csv_report.hpp)
+    case engine::OutputFormat::html:
+      out << render_html(to_json(r));
+      break;
   }
   return out.str();
 }

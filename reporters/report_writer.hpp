@@ -17,7 +17,8 @@
 
 namespace hload::reporters {
 
-// render returns the report of r in `format`; JSON ends with a newline like the others.
+// render returns the report of r in `format`; JSON ends with a newline like the others, and
+// HTML is drawn from the JSON report.
 std::string render(const engine::RunResult& r, engine::OutputFormat format);
 
 // ReportSink takes a report's bytes as they are made and delivers them where an OutputTarget

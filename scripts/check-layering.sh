@@ -10,7 +10,7 @@ set -uo pipefail
 root=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 cd "$root" || exit 2
 
-reporter_engine_ok='engine/(run_result|run_config|histogram|error_kind|request_sample)\.hpp'
+reporter_engine_ok='engine/(run_result|run_config|histogram|sparse_histogram|timeline|error_kind|request_sample)\.hpp'
 reporter_pool_ok='pool/(clock|error|trace)\.hpp'
 
 bad=0

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # setup.sh installs what building and testing hload needs on Debian 12. Idempotent: packages
 # already installed are found with dpkg-query, so a repeated run is fast and works offline;
-# apt-get runs (with an update first) only when something is missing.
+# apt-get runs (with an update first) only when something is missing. The npm packages of the
+# HTML report (uPlot, embedded at build time, and playwright-core for its browser test) are
+# installed by configuring the build, under the build tree (reporters/CMakeLists.txt).
 set -euo pipefail
 
 packages=(
@@ -13,7 +15,12 @@ packages=(
   nginx-light  # stub_status, ssl and http2 modules; the tests start their own instances
   nghttp2-server  # nghttpd: the HTTP/2 server of nghttp2, for the h2c tests
   libxml2-utils  # xmllint: the JUnit gate report is checked against tests/data/junit.xsd
+  chromium  # the HTML report's browser test (tests/browser), driven by playwright-core
 )
+# Node.js and npm build the HTML report's assets; a machine may have them from elsewhere than
+# Debian (NodeSource's nodejs brings its own npm), so Debian's are asked for only when missing.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 # One dpkg-query for all: it prints the packages it knows, and we keep those installed.
 declare -A installed

@@ -26,6 +26,14 @@ void validate(const ServerOptions& o) {
     throw std::invalid_argument("built-in server: status must be 200-999");
   }
   if (o.threads < 1) throw std::invalid_argument("built-in server: threads must be at least 1");
+  if (o.fail_status < 200 || o.fail_status > 999) {
+    throw std::invalid_argument("built-in server: fail_status must be 200-999");
+  }
+  for (std::size_t i = 1; i < o.delay_changes.size(); ++i) {
+    if (o.delay_changes[i].after < o.delay_changes[i - 1].after) {
+      throw std::invalid_argument("built-in server: delay changes must come in order");
+    }
+  }
   if (o.fault == Fault::close_mid_body &&
       (o.body_size == 0 || o.status == 204 || o.status == 304)) {
     throw std::invalid_argument("built-in server: close_mid_body needs a response body");

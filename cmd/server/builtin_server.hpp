@@ -31,15 +31,29 @@ enum class Fault : std::uint8_t {
   reject_body,            // answer 413 once the head is read, and close without reading the body
 };
 
+// DelayChange changes the response delay while the server runs: from `after` since it started,
+// each response waits `delay`.
+struct DelayChange {
+  std::chrono::milliseconds after{0};
+  std::chrono::milliseconds delay{0};
+};
+
 // ServerOptions choose the answers. Every request of every connection is treated alike, except
-// for the per-connection counts of close_every and fault_after.
+// for the per-connection counts of close_every and fault_after, and the changes in time of
+// delay_changes and the failure window.
 struct ServerOptions {
   std::uint16_t port = 0;     // on 127.0.0.1; 0 picks a free port (see BuiltinServer::port)
   unsigned status = 200;      // 200-999; 204 and 304 carry no body
   std::size_t body_size = 3;  // response body bytes: "ok\n" repeated and cut
-  std::chrono::milliseconds delay{0};  // wait before each response
-  std::uint64_t close_every = 0;       // the Nth response of a connection says
-                                       // "Connection: close" and the server closes; 0 = never
+  std::chrono::milliseconds delay{0};      // wait before each response
+  std::vector<DelayChange> delay_changes;  // in order of `after`: each replaces delay from then on
+  // Requests framed in [fail_from, fail_until) since the server started are answered
+  // fail_status (keep-alive, with the usual body), after the delay; an empty window fails none.
+  std::chrono::milliseconds fail_from{0};
+  std::chrono::milliseconds fail_until{0};
+  unsigned fail_status = 500;
+  std::uint64_t close_every = 0;  // the Nth response of a connection says
+                                  // "Connection: close" and the server closes; 0 = never
   std::chrono::milliseconds close_idle_after{0};  // close a connection idle this long; 0 = never
   // Requests for redirect_path (the target exactly as sent) are answered redirect_status
   // with a Location of redirect_location, and no body; empty = none.

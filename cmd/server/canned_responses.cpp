@@ -78,7 +78,8 @@ CannedResponse serialize(unsigned status, std::size_t body_size, bool close) {
 }  // namespace
 
 CannedResponses CannedResponses::make(unsigned status, std::size_t body_size,
-                                      unsigned redirect_status, const std::string& location) {
+                                      unsigned redirect_status, const std::string& location,
+                                      unsigned fail_status) {
   CannedResponses r;
   if (!location.empty()) {
     r.redirect = "HTTP/1.1 " + std::to_string(redirect_status) + " " +
@@ -87,6 +88,7 @@ CannedResponses CannedResponses::make(unsigned status, std::size_t body_size,
   }
   r.keep_alive = serialize(status, body_size, false);
   r.closing = serialize(status, body_size, true);
+  r.failing = serialize(fail_status, body_size, false);
   r.bad_request = serialize(400, 0, true).bytes;
   r.too_large = serialize(413, 0, true).bytes;
   r.garbage = "NOT-HTTP/9.9 what\r\n\r\n";

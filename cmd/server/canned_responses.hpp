@@ -18,10 +18,11 @@ struct CannedResponses {
   // Statuses 204 and 304 never carry a body or a Content-Length.
   // A redirect answer is made when location is not empty.
   static CannedResponses make(unsigned status, std::size_t body_size, unsigned redirect_status = 0,
-                              const std::string& location = "");
+                              const std::string& location = "", unsigned fail_status = 500);
 
   CannedResponse keep_alive;  // the normal answer
   CannedResponse closing;     // the same with "Connection: close"
+  CannedResponse failing;     // fail_status, keep-alive, the same body: the failure window
   std::string redirect;       // redirect_status with Location, keep-alive, no body
   std::string bad_request;    // 400 for a request that cannot be framed; closes
   std::string too_large;      // 413 for the reject_body fault; closes

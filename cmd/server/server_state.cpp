@@ -7,9 +7,27 @@ namespace hload::server {
 ServerState::ServerState(const ServerOptions& opts, std::vector<asio::any_io_executor> execs)
     : options(opts),
       responses(CannedResponses::make(opts.status, opts.body_size, opts.redirect_status,
-                                      opts.redirect_location)),
+                                      opts.redirect_location, opts.fail_status)),
       executors(std::move(execs)),
       acceptor(executors.front()) {}
+
+std::chrono::steady_clock::duration ServerState::since_start() const noexcept {
+  return std::chrono::steady_clock::now() - started_;
+}
+
+std::chrono::milliseconds ServerState::delay_at(
+    std::chrono::steady_clock::duration since) const noexcept {
+  std::chrono::milliseconds delay = options.delay;
+  for (const DelayChange& c : options.delay_changes) {
+    if (since < c.after) break;
+    delay = c.delay;
+  }
+  return delay;
+}
+
+bool ServerState::failing_at(std::chrono::steady_clock::duration since) const noexcept {
+  return since >= options.fail_from && since < options.fail_until;
+}
 
 void ServerState::on_open() noexcept {
   accepted.fetch_add(1, std::memory_order_relaxed);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,14 @@ class ServerState {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> responses_written{0};
 
+  // since_start is how long the server has run: what delay_changes and the failure window
+  // count from.
+  std::chrono::steady_clock::duration since_start() const noexcept;
+  // delay_at is the response delay at `since` from the start.
+  std::chrono::milliseconds delay_at(std::chrono::steady_clock::duration since) const noexcept;
+  // failing_at says whether a request framed at `since` falls in the failure window.
+  bool failing_at(std::chrono::steady_clock::duration since) const noexcept;
+
   // on_open counts a connection just accepted; on_closed one whose socket is closed.
   void on_open() noexcept;
   void on_closed() noexcept;
@@ -48,6 +57,7 @@ class ServerState {
   std::vector<std::shared_ptr<Session>> begin_stop();
 
  private:
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::atomic<std::int64_t> open_{0};
   std::atomic<std::int64_t> max_open_{0};
 

@@ -85,13 +85,22 @@ asio::awaitable<void> Session::answer_requests() {
       if (co_await flush()) co_await inject(opt.fault);
       co_return;
     }
-    if (opt.delay > 0ms) {
+    const auto since = state_->since_start();
+    if (const auto delay = state_->delay_at(since); delay > 0ms) {
       // A close that came while the request was being read must not be outwaited: the timer
       // is the one wait that a closed socket does not end.
       if (!co_await flush() || closed_) co_return;
-      timer_.expires_after(opt.delay);
+      timer_.expires_after(delay);
       co_await timer_.async_wait(kUseTuple);
       if (closed_) co_return;
+    }
+    if (state_->failing_at(since)) {
+      out_.append(canned.failing.bytes, 0,
+                  req.head ? canned.failing.head_size : canned.failing.bytes.size());
+      ++out_responses_;
+      if (req.keep_alive) continue;
+      if (co_await flush()) co_await close_gracefully();
+      co_return;
     }
     if (!opt.redirect_path.empty() && req.target == opt.redirect_path) {
       out_ += canned.redirect;

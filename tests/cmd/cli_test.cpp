@@ -338,7 +338,7 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"-x", "proxy.local:0", u}, "-x wants host:port"},
       {{"-host", "", u}, "-host wants"},
       {{"-host", "a b", u}, "-host wants"},
-      {{"-o", "xml", u}, "-o wants text, json, histogram or csv (got \"xml\")"},
+      {{"-o", "xml", u}, "-o wants text, json, histogram, csv or html (got \"xml\")"},
       {{"-output", "", u}, "-output wants a file name"},
       {{"-d", "x", "-D", "body.txt", u}, "-d and -D"},
       {{"-max-conns-per-host", "-1", u}, "-max-conns-per-host must not be negative (got -1)"},
@@ -374,7 +374,14 @@ TEST(ParseCommandLine, RefusesEveryBadInputWithOneLineNamingIt) {
       {{"demo", "-port", "1"}, "unknown flag -port (see hload demo -h)"},
       {{"serve", "-c", "5"}, "unknown flag -c (see hload serve -h)"},
       {{"serve", "extra"}, "serve takes no arguments"},
-      {{"serve", "-port", "0"}, "-port must be at least 1"},
+      {{"serve", "-delay-after", "3s"}, "-delay-after wants AFTER=DELAY, such as 3s=50ms (got 3s)"},
+      {{"serve", "-delay-after", "3s=5ms", "-delay-after", "1s=9ms"},
+       "-delay-after must be given in order of time (got 1s=9ms after a later one)"},
+      {{"serve", "-fail-between", "2s"}, "-fail-between wants FROM-UNTIL, such as 2s-3s (got 2s)"},
+      {{"serve", "-fail-between", "3s-2s"}, "-fail-between must end after it starts (got 3s-2s)"},
+      {{"-timeline-interval", "50ms", u},
+       "-timeline-interval must be at least 100ms (got \"50ms\")"},
+      {{"-timeline-interval", "0s", u}, "-timeline-interval must be more than 0"},
       {{"serve", "-port", "65536"}, "-port must be at most 65535"},
       {{"serve", "-status", "199"}, "-status must be 200-999"},
       {{"serve", "-status", "1000"}, "-status must be at most 999"},
@@ -550,8 +557,9 @@ TEST(ParseCommandLine, HelpSubcommandShowsWhatDashHShows) {
   EXPECT_TRUE(help_text({"help", "merge"})
                   .starts_with("Usage: hload merge [-output FILE] A.json B.json ...\n"));
   for (const std::string name :
-       {"hload help [demo|check|merge|serve]", "hload check [flags] REPORT.json",
-        "hload merge [-output FILE] A.json B.json ...", "hload version"}) {
+       {"hload help [demo|check|report|merge|serve]", "hload check [flags] REPORT.json",
+        "hload report [flags] REPORT.json", "hload merge [-output FILE] A.json B.json ...",
+        "hload version"}) {
     EXPECT_NE(help_text({"help"}).find(name), std::string::npos) << name;
   }
 }
@@ -587,15 +595,16 @@ TEST(ParseCommandLine, VersionSubcommandShowsWhatDashVersionShows) {
 }
 
 TEST(ParseCommandLine, HelpAndVersionSubcommandsRefuseStrayWords) {
-  EXPECT_EQ(usage_error({"help", "bogus"}),
-            "help takes demo, check, merge, serve or nothing (got \"bogus\"; usage: hload help "
-            "[demo|check|merge|serve])");
+  EXPECT_EQ(
+      usage_error({"help", "bogus"}),
+      "help takes demo, check, report, merge, serve or nothing (got \"bogus\"; usage: hload help "
+      "[demo|check|report|merge|serve])");
   EXPECT_NE(usage_error({"help", "demo", "serve"})
-                .find("help takes demo, check, merge, serve or nothing"),
+                .find("help takes demo, check, report, merge, serve or nothing"),
             std::string::npos);
   EXPECT_EQ(usage_error({"version", "-c"}), "version takes no arguments (got \"-c\")");
   EXPECT_EQ(usage_error({"-c", "5", "help"}),
-            "help must be the first word (usage: hload help [demo|check|merge|serve])");
+            "help must be the first word (usage: hload help [demo|check|report|merge|serve])");
   EXPECT_EQ(usage_error({"-c", "5", "merge"}),
             "merge must be the first word (usage: hload merge [-output FILE] A.json B.json ...)");
   EXPECT_EQ(usage_error({kUrl, "version"}),
@@ -645,6 +654,50 @@ TEST(ParseCommandLine, ServeReadsEveryFlag) {
   EXPECT_EQ(s.delay, 2ms);  // rounded up: a delay asked for is never dropped
   EXPECT_EQ(s.close_every, 1000U);
   EXPECT_EQ(s.threads, 2);
+
+  // Port 0 lets the system pick one (serve says which); the delay and failures change in time.
+  const ParseResult timed =
+      parse({"serve", "-port", "0", "-delay", "5ms", "-delay-after", "3s=50ms", "-delay-after",
+             "4s=1ms", "-fail-between", "2s-2.5s"});
+  ASSERT_TRUE(std::holds_alternative<ServeCommand>(timed));
+  const ServeConfig& t = std::get<ServeCommand>(timed).config;
+  EXPECT_EQ(t.port, 0);
+  ASSERT_EQ(t.delay_changes.size(), 2U);
+  EXPECT_EQ(t.delay_changes[0].first, 3000ms);
+  EXPECT_EQ(t.delay_changes[0].second, 50ms);
+  EXPECT_EQ(t.delay_changes[1].first, 4000ms);
+  EXPECT_EQ(t.delay_changes[1].second, 1ms);
+  EXPECT_EQ(t.fail_from, 2000ms);
+  EXPECT_EQ(t.fail_until, 2500ms);
+}
+
+TEST(ParseCommandLine, HtmlReportAndTimelineInterval) {
+  const ParseResult html = parse({"-o", "html", "-timeline-interval", "250ms", kUrl});
+  ASSERT_TRUE(std::holds_alternative<RunCommand>(html));
+  EXPECT_EQ(std::get<RunCommand>(html).config.output, engine::OutputFormat::html);
+  EXPECT_EQ(std::get<RunCommand>(html).config.timeline_interval, 250ms);
+  EXPECT_EQ(std::get<RunCommand>(parse({kUrl})).config.timeline_interval, 1s);
+  // A page named .html gets the HTML report unless -o says otherwise.
+  EXPECT_EQ(std::get<RunCommand>(parse({"-output", "out/report.html", kUrl})).config.output,
+            engine::OutputFormat::html);
+  EXPECT_EQ(std::get<RunCommand>(parse({"-o", "json", "-output", "r.html", kUrl})).config.output,
+            engine::OutputFormat::json);
+  EXPECT_EQ(std::get<RunCommand>(parse({"-output", "report.htm", kUrl})).config.output,
+            engine::OutputFormat::text);
+
+  const ParseResult report = parse({"report", "run.json", "-o", "html", "-output", "run.html"});
+  ASSERT_TRUE(std::holds_alternative<ReportCommand>(report));
+  EXPECT_EQ(std::get<ReportCommand>(report).report, "run.json");
+  EXPECT_EQ(std::get<ReportCommand>(report).output, "run.html");
+  EXPECT_EQ(std::get<ReportCommand>(parse({"report", "run.json"})).output, "");
+  EXPECT_EQ(usage_error({"report"}),
+            "report needs a JSON report (usage: hload report [flags] REPORT.json)");
+  EXPECT_EQ(usage_error({"report", "a.json", "b.json"}),
+            "report draws one report (got \"b.json\")");
+  EXPECT_EQ(usage_error({"report", "-o", "text", "a.json"}),
+            "report draws only -o html (got \"text\")");
+  EXPECT_EQ(usage_error({"-c", "5", "report"}),
+            "report must be the first word (usage: hload report [flags] REPORT.json)");
 }
 
 }  // namespace

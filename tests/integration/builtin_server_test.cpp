@@ -166,6 +166,42 @@ TEST(BuiltinServer, DelaysEachResponse) {
   EXPECT_GE(Clock::now() - start, 200ms);
 }
 
+TEST(BuiltinServer, ChangesItsDelayAsItRuns) {
+  BuiltinServer server(with([](ServerOptions& o) {
+    o.delay = 0ms;
+    o.delay_changes = {{300ms, 120ms}, {100s, 0ms}};
+  }));
+  RawClient c(server.port());
+  auto start = Clock::now();
+  c.send(kGet);
+  EXPECT_TRUE(c.read_response().complete);
+  EXPECT_LT(Clock::now() - start, 100ms);
+  std::this_thread::sleep_for(350ms);
+  start = Clock::now();
+  c.send(kGet);
+  EXPECT_TRUE(c.read_response().complete);
+  EXPECT_GE(Clock::now() - start, 120ms);
+}
+
+TEST(BuiltinServer, AnswersTheFailureStatusInItsWindowOnly) {
+  BuiltinServer server(with([](ServerOptions& o) {
+    o.fail_from = 0ms;
+    o.fail_until = 300ms;
+  }));
+  RawClient c(server.port());
+  c.send(kGet);
+  RawResponse failed = c.read_response();
+  ASSERT_TRUE(failed.complete);
+  EXPECT_EQ(failed.status, 500);
+  EXPECT_EQ(failed.body, "ok\n");  // the usual body, on a connection kept alive
+  std::this_thread::sleep_for(350ms);
+  c.send(kGet);
+  RawResponse ok = c.read_response();
+  ASSERT_TRUE(ok.complete);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(server.counters().accepted, 1u);
+}
+
 TEST(BuiltinServer, ClosesAfterEveryNthResponse) {
   BuiltinServer server(with([](ServerOptions& o) { o.close_every = 3; }));
   for (int conn = 0; conn < 2; ++conn) {
@@ -356,6 +392,10 @@ TEST(BuiltinServer, RejectsImpossibleOptions) {
   EXPECT_THROW(BuiltinServer(with([](ServerOptions& o) {
                  o.fault = Fault::close_mid_body;
                  o.body_size = 0;
+               })),
+               std::invalid_argument);
+  EXPECT_THROW(BuiltinServer(with([](ServerOptions& o) {
+                 o.delay_changes = {{2s, 1ms}, {1s, 2ms}};
                })),
                std::invalid_argument);
 }

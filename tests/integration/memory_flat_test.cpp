@@ -1,5 +1,7 @@
 // Memory stays flat: hload keeps no per-request state, so the peak resident set of a
-// 1,000,000-request run is within 10% of a 50,000-request run's. Runs the built binary against
+// 1,000,000-request run is within 10% of a 50,000-request run's, and its timeline is bounded,
+// so a 30 s run at a fixed rate needs no more than a 5 s one (the bound itself, over simulated
+// days of intervals, is tested in timeline_test). Runs the built binary against
 // the built-in server and reads the child's peak RSS from the kernel (wait4).
 
 #include <fcntl.h>
@@ -64,6 +66,28 @@ TEST(MemoryFlat, MillionRequestsUseNoMoreMemoryThanFiftyThousand) {
   std::printf("peak RSS: 50,000 requests %ld KiB, 1,000,000 requests %ld KiB\n", small, large);
   EXPECT_LT(std::abs(large - small), small / 10) << "memory grew with the number of requests";
   EXPECT_EQ(srv.counters().requests, 1'050'000u);
+}
+
+// Thirty seconds at 2,000 requests/s, every second of it in the timeline (and in the HTML page
+// drawn from it), against five seconds at the same rate: short enough for every test run.
+TEST(MemoryFlat, ThirtySecondsOfTimelineUseNoMoreMemoryThanFive) {
+  if (kSanitized) GTEST_SKIP() << "sanitizers change memory use; measured in the normal build";
+  server::ServerOptions o;
+  o.threads = 1;
+  server::BuiltinServer srv(o);
+  const std::string url = "http://127.0.0.1:" + std::to_string(srv.port()) + "/";
+  const auto rss = [&](const char* duration) {
+    return peak_rss_kb({"-z", duration, "-rate", "2000", "-c", "50", "-no-progress", "-o", "html",
+                        "-output", "/dev/null", url});
+  };
+  const long short_run = rss("5s");
+  const long long_run = rss("30s");
+  ASSERT_GT(short_run, 0) << "the 5 s run failed";
+  ASSERT_GT(long_run, 0) << "the 30 s run failed";
+  std::printf("peak RSS: 5 s %ld KiB, 30 s %ld KiB\n", short_run, long_run);
+  EXPECT_LT(std::abs(long_run - short_run), short_run / 10) << "memory grew with the run's length";
+  // Both ran at the rate asked for: 70,000 requests in all, give or take what was in flight.
+  EXPECT_GT(srv.counters().requests, 68'000u);
 }
 
 }  // namespace

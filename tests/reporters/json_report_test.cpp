@@ -60,9 +60,10 @@ void expect_finite(const ordered_json& j, const std::string& where) {
 TEST(JsonReportTest, TopLevelFieldsInContractOrder) {
   const auto j = to_json(sample_result());
   EXPECT_EQ(j["schema"], "hload.report/v1");
-  EXPECT_EQ(keys(j), (std::vector<std::string>{"schema", "histogram_layout", "config", "shard",
-                                               "summary", "latency", "phases", "status_codes",
-                                               "errors_by_kind", "error_examples", "hosts"}));
+  EXPECT_EQ(keys(j),
+            (std::vector<std::string>{"schema", "histogram_layout", "config", "shard", "summary",
+                                      "latency", "phases", "status_codes", "errors_by_kind",
+                                      "error_examples", "hosts", "timeline"}));
   EXPECT_TRUE(j["shard"].is_null()) << "a run without -shard";
 }
 
