@@ -6,6 +6,7 @@
 
 #include "reporters/json_reader.hpp"
 #include "reporters/json_report.hpp"
+#include "reporters/merge_timelines.hpp"
 
 namespace hload::reporters {
 namespace {
@@ -132,6 +133,7 @@ ordered_json merge_reports(const std::vector<NamedReport>& inputs) {
   ordered_json out = to_json(merged);
   out["config"] = std::move(configs);
   out["shard"] = nullptr;
+  out["timeline"] = merge_timelines(inputs);
   return with_merged_from(out, merged_from);
 }
 

@@ -29,7 +29,8 @@ struct MergeError : std::runtime_error {
 // max_open_conns summed, since the runs had their connections open at once), status codes and
 // errors by kind summed with the first example of each kind kept. elapsed_s and measured_s are
 // those of the longest input, so rps is the inputs' rate together. "config" becomes the list of
-// the inputs' configs, "shard" null, and "merged_from" lists each input's name and shard. Gates
+// the inputs' configs, "shard" null, and "merged_from" lists each input's name and shard; the
+// timelines are laid over one wall clock (reporters/merge_timelines.hpp). Gates
 // the inputs carried are dropped: `hload check` judges the merged report. Throws MergeError for
 // a report of another schema or histogram layout, one that cannot be read back, rate-mode
 // reports mixed with others (their latencies measure different things), and shards that

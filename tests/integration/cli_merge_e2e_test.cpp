@@ -128,6 +128,33 @@ TEST_F(HloadMergeNginxTest, ShardsRunAtOnceMergeToWhatNginxCounted) {
   ASSERT_EQ(merged["config"].size(), 3u);
   EXPECT_EQ(merged["merged_from"][2]["report"], dir.file("shard-2.json"));
 
+  // The shards' timelines, laid over one clock, add up to the merged totals.
+  const json& t = merged["timeline"];
+  ASSERT_TRUE(t.is_object()) << merged.dump().substr(0, 2000);
+  std::uint64_t in_timeline = 0;
+  std::uint64_t ok_in_timeline = 0;
+  std::uint64_t dials_in_timeline = 0;
+  for (const json& iv : t["intervals"]) {
+    in_timeline += iv["requests"].get<std::uint64_t>();
+    ok_in_timeline += iv["ok"].get<std::uint64_t>();
+    for (const auto& [key, hi] : iv["hosts"].items()) {
+      dials_in_timeline += hi["dials"].get<std::uint64_t>();
+    }
+  }
+  EXPECT_EQ(in_timeline, kRequests);
+  EXPECT_EQ(ok_in_timeline, kRequests);
+  EXPECT_EQ(dials_in_timeline, h["dials"].get<std::uint64_t>());
+  std::int64_t earliest = inputs[0]["timeline"]["start_unix_ms"].get<std::int64_t>();
+  for (const json& in : inputs) {
+    earliest = std::min(earliest, in["timeline"]["start_unix_ms"].get<std::int64_t>());
+  }
+  EXPECT_EQ(t["start_unix_ms"], earliest) << "the merged timeline starts with the first shard";
+
+  // The merged report draws as any report does.
+  const ProcessResult page = hload({"report", dir.file("all.json"), "-o", "html"});
+  ASSERT_EQ(page.exit_code, 0) << page.describe();
+  EXPECT_NE(page.out.find("<html"), std::string::npos);
+
   // hload check judges the merged report as it would a run's.
   const ProcessResult pass =
       hload({"check", dir.file("all.json"), "-min-requests", std::to_string(kRequests), "-assert",
