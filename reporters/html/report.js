@@ -163,7 +163,9 @@
   const timeScale = { time: false };
 
   // ---- The header: what ran, and what came of it.
-  const cfg = report.config || {};
+  // A merged report (hload merge) keeps the config of each run it adds up, as a list.
+  const configs = Array.isArray(report.config) ? report.config : [report.config || {}];
+  const cfg = configs[0] || {};
   const sum = report.summary || {};
   const lat = report.latency || {};
   const timeline = report.timeline || null;
@@ -564,18 +566,28 @@
     }
   }
 
-  // ---- The configuration, as the report states it.
-  const conf = section("Configuration");
-  conf.appendChild(
-    table(
-      ["setting", "value"],
-      Object.entries(cfg).map((c) => [
-        c[0],
-        c[1] === null ? "–" : typeof c[1] === "object" ? JSON.stringify(c[1]) : String(c[1]),
-      ]),
-      "compact config",
-    ),
+  // ---- The configuration, as the report states it: one table per run a merged report holds.
+  const conf = section(
+    "Configuration",
+    configs.length > 1 ? "This report adds up " + configs.length + " runs." : null,
   );
+  configs.forEach((c, i) => {
+    if (configs.length > 1) {
+      const from = (report.merged_from || [])[i] || {};
+      const shard = from.shard ? " (shard " + from.shard.index + "/" + from.shard.count + ")" : "";
+      conf.appendChild(el("h3", {}, (from.report || "run " + (i + 1)) + shard));
+    }
+    conf.appendChild(
+      table(
+        ["setting", "value"],
+        Object.entries(c || {}).map((e) => [
+          e[0],
+          e[1] === null ? "–" : typeof e[1] === "object" ? JSON.stringify(e[1]) : String(e[1]),
+        ]),
+        "compact config",
+      ),
+    );
+  });
   root.appendChild(
     el(
       "footer",

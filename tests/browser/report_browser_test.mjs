@@ -214,6 +214,45 @@ try {
     check(seen.text.includes(heading), `the page shows "${heading}"`);
   }
 
+  // Two shards of a run merged by hload merge, drawn by hload report: the page lists both
+  // runs' configs and draws the merged timeline.
+  const shardArgs = (i) => ["-shard", `${i}/2`, "-n", "400", "-c", "4", "-no-progress", "-o",
+    "json", "-output", path.join(buildDir, `shard-${i}.json`), url];
+  const shards = await Promise.all([0, 1].map((i) => run(hload, shardArgs(i), 60000)));
+  check(shards.every((s) => s.code === 0), `both shards exit 0 (${shards.map((s) => s.code)})`);
+  const mergedPath = path.join(buildDir, "merged.json");
+  const mergedHtml = path.join(buildDir, "merged.html");
+  const m = await run(hload, ["merge", "-output", mergedPath, path.join(buildDir, "shard-0.json"),
+    path.join(buildDir, "shard-1.json")], 30000);
+  check(m.code === 0, `hload merge exits 0 (${m.err.trim()})`);
+  const rep = await run(hload, ["report", mergedPath, "-o", "html", "-output", mergedHtml], 30000);
+  check(rep.code === 0, `hload report exits 0 (${rep.err.trim()})`);
+  const mergedErrors = [];
+  const onError = (e) => mergedErrors.push(String(e));
+  page.on("pageerror", onError);
+  await page.goto(pathToFileURL(mergedHtml).href, { waitUntil: "load" });
+  await page.waitForFunction(() => window.hloadCharts && window.hloadCharts.distribution, null, {
+    timeout: 10000,
+  });
+  const mergedSeen = await page.evaluate(() => ({
+    charts: window.hloadCharts,
+    report: JSON.parse(document.getElementById("hload-report").textContent),
+    text: document.body.innerText,
+  }));
+  check(mergedErrors.length === 0, `the merged page has no errors (${mergedErrors.join(" | ")})`);
+  check(mergedSeen.text.includes("This report adds up 2 runs."), "the merged page lists 2 runs");
+  check(
+    mergedSeen.report.summary.requests === 400,
+    `the merged report has both shards' requests (${mergedSeen.report.summary.requests})`,
+  );
+  const mergedIv = mergedSeen.report.timeline.intervals;
+  check(
+    mergedSeen.charts.throughput && mergedSeen.charts.throughput.points === mergedIv.length,
+    `the merged throughput chart has a point per interval (${mergedIv.length})`,
+  );
+  page.off("pageerror", onError);
+  await page.goto(fileUrl, { waitUntil: "load" });
+
   await page.screenshot({ path: screenshotPath, fullPage: true });
   await page.emulateMedia({ media: "print" });
   await page.screenshot({ path: printPath, fullPage: true });
