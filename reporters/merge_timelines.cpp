@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -21,7 +22,7 @@ constexpr int kMsDecimals = 3;  // 1 us, as the rest of the report
 // overflow bucket) and what it counted. Buckets are keyed by where they start; every report
 // draws its edges from the same histogram layout, so equal edges are equal numbers.
 struct Bucket {
-  ordered_json upper;
+  std::optional<double> upper;
   std::uint64_t count = 0;
 };
 
@@ -37,9 +38,9 @@ struct HostSlot {
   Samples samples;
   std::uint64_t dials = 0;
   std::map<std::string, std::uint64_t> closes;
-  ordered_json wait_idle_p99 = nullptr;
-  ordered_json wait_permit_p99 = nullptr;
-  ordered_json queued_at_limit_p99 = nullptr;
+  std::optional<double> wait_idle_p99;
+  std::optional<double> wait_permit_p99;
+  std::optional<double> queued_at_limit_p99;
 };
 
 // Slot is a merged interval as it is summed.
@@ -51,17 +52,24 @@ struct Slot {
   std::uint64_t bytes_in = 0;
   std::map<std::string, std::uint64_t> errors;
   std::map<double, Bucket> latency;
-  ordered_json max_ms = nullptr;
+  std::optional<double> max_ms;
   std::map<std::string, HostSlot> hosts;
 };
 
 std::string in_quotes(const std::string& name) { return ordered_json(name).dump(); }
 
-// larger is the larger of two durations that may be null (nothing measured).
-ordered_json larger(const ordered_json& a, const ordered_json& b) {
-  if (a.is_null()) return b;
+// larger is the larger of a and the duration b, which is null when nothing was measured.
+std::optional<double> larger(std::optional<double> a, const ordered_json& b) {
   if (b.is_null()) return a;
-  return a.get<double>() >= b.get<double>() ? a : b;
+  const auto v = b.get<double>();
+  return a ? std::max(*a, v) : v;
+}
+
+ordered_json or_null(std::optional<double> v) { return v ? ordered_json(*v) : ordered_json(); }
+
+std::optional<double> number_or_empty(const ordered_json& j) {
+  if (j.is_null()) return std::nullopt;
+  return j.get<double>();
 }
 
 void add_counts(const ordered_json& from, std::map<std::string, std::uint64_t>& to) {
@@ -76,7 +84,7 @@ void add_latency(const ordered_json& latency, Slot& s) {
   const ordered_json& counts = h.at("counts");
   for (std::size_t i = 0; i < counts.size(); ++i) {
     Bucket& b = s.latency[lower.at(i).get<double>()];
-    b.upper = upper.at(i);
+    b.upper = number_or_empty(upper.at(i));
     b.count += counts.at(i).get<std::uint64_t>();
   }
 }
@@ -108,15 +116,15 @@ void add_interval(const ordered_json& iv, Slot& s, std::map<std::string, Samples
 ordered_json percentile(const Slot& s, double q) {
   std::uint64_t total = 0;
   for (const auto& [lower, b] : s.latency) total += b.count;
-  if (total == 0 || s.max_ms.is_null()) return nullptr;
-  const double max = s.max_ms.get<double>();
+  if (total == 0 || !s.max_ms) return nullptr;
+  const double max = *s.max_ms;
   const double rank = q * static_cast<double>(total);
   double seen = 0;
   for (const auto& [lower, b] : s.latency) {
     seen += static_cast<double>(b.count);
     if (seen < rank) continue;
-    if (b.upper.is_null()) return rounded(max, kMsDecimals);
-    const double upper = b.upper.get<double>();
+    if (!b.upper) return rounded(max, kMsDecimals);
+    const double upper = *b.upper;
     const double mid = lower > 0 ? std::sqrt(lower * upper) : upper;
     return rounded(std::min(mid, max), kMsDecimals);
   }
@@ -128,13 +136,13 @@ ordered_json latency_json(const Slot& s) {
   out["p50_ms"] = percentile(s, 0.50);
   out["p90_ms"] = percentile(s, 0.90);
   out["p99_ms"] = percentile(s, 0.99);
-  out["max_ms"] = s.max_ms;
+  out["max_ms"] = or_null(s.max_ms);
   ordered_json lower = ordered_json::array();
   ordered_json upper = ordered_json::array();
   ordered_json counts = ordered_json::array();
   for (const auto& [l, b] : s.latency) {
     lower.push_back(l);
-    upper.push_back(b.upper);
+    upper.push_back(or_null(b.upper));
     counts.push_back(b.count);
   }
   out["histogram"] = {{"lower_ms", lower}, {"bounds_ms", upper}, {"counts", counts}};
@@ -150,9 +158,9 @@ ordered_json host_json(const HostSlot& h) {
   out["closes"] = std::move(closes);
   out["waiters"] = h.samples.waiters;
   out["permit_waiters"] = h.samples.permit_waiters;
-  out["wait_idle_p99_ms"] = h.wait_idle_p99;
-  out["wait_permit_p99_ms"] = h.wait_permit_p99;
-  out["queued_at_limit_p99_ms"] = h.queued_at_limit_p99;
+  out["wait_idle_p99_ms"] = or_null(h.wait_idle_p99);
+  out["wait_permit_p99_ms"] = or_null(h.wait_permit_p99);
+  out["queued_at_limit_p99_ms"] = or_null(h.queued_at_limit_p99);
   return out;
 }
 
