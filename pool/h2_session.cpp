@@ -230,7 +230,7 @@ void H2Session::submit(const StreamPtr& s) {
   if (nghttp2_session_get_next_stream_id(session_) > 0x7fffffffu) {
     stop_accepting(CloseReason::server_close);
   }
-  flush();
+  flush_soon();
   if (!pending_.empty() || changed_) deliver_later();
 }
 
@@ -268,7 +268,10 @@ void H2Session::receive(const std::uint8_t* data, std::size_t size) {
     // Fatal to the session (a flood nghttp2 refuses to answer, memory): nothing more is sent.
     protocol_error_ = true;
     fail(Errc::h2_protocol);
-  } else {
+  } else if (!holding_) {
+    // What the bytes call for (a SETTINGS or PING ack, a window update, the GOAWAY of a
+    // server that broke the protocol) goes out before the next read; while writes are held
+    // it goes with the requests, once the input held is read.
     flush();
   }
   deliver_events();
@@ -296,6 +299,23 @@ void H2Session::on_written(error_code ec) {
     }
   }
   batch_.clear();
+  flush();
+  deliver_events();
+}
+
+void H2Session::flush_soon() {
+  if (holding_ || flush_posted_ || writing_ || closed_) return;
+  flush_posted_ = true;
+  asio::post(executor_, [self = shared_from_this()] {
+    self->flush_posted_ = false;
+    self->flush();
+    self->deliver_events();
+  });
+}
+
+void H2Session::release_writes() {
+  if (!holding_) return;
+  holding_ = false;
   flush();
   deliver_events();
 }

@@ -107,6 +107,11 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   error_code begin();
   // receive feeds bytes read off the connection to nghttp2 and acts on what they said.
   void receive(const std::uint8_t* data, std::size_t size);
+  // hold_writes: the stream holds more input than its last read returned (a TLS stream returns
+  // a record a read), so requests submitted meanwhile wait until release_writes, after the
+  // reads that input takes, and leave in one write.
+  void hold_writes() noexcept { holding_ = true; }
+  void release_writes();
   // read_failed ends the connection after a read failed with ec (eof, a reset, an abort).
   void read_failed(error_code ec);
   // on_written is called once per write() when it completed.
@@ -144,6 +149,11 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   // flush writes what nghttp2 has queued, one write at a time, then closes the connection if
   // the session is over (both sides said GOAWAY, or nghttp2 gave up on the connection).
   void flush();
+  // flush_soon has flush run from the executor's queue, once for all the requests submitted
+  // before it runs: users whose round trips ended together start their next ones in turn, and
+  // their requests leave in one write instead of one each. While writes are held it waits for
+  // release_writes.
+  void flush_soon();
   // finish decides s's result; the round trip resumes in deliver_events.
   void finish(h2_detail::H2Stream& s, error_code ec);
   // post_event queues e for deliver_events.
@@ -188,6 +198,8 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   std::vector<std::pair<StreamPtr, Event>> pending_;  // for deliver_events
   bool delivering_ = false;
   bool delivery_posted_ = false;
+  bool flush_posted_ = false;
+  bool holding_ = false;  // hold_writes
   bool writing_ = false;
   bool closed_ = false;
   bool settings_received_ = false;

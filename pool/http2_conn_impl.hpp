@@ -6,6 +6,7 @@
 
 #include "pool/http2_conn.hpp"
 
+#include <concepts>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -13,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffer.hpp>
@@ -28,6 +31,21 @@
 namespace hload::pool {
 
 namespace h2_detail {
+
+// input_buffered says whether stream holds input it has read off the socket and not returned
+// yet: a TLS stream returns a record a read, and the rest of what the socket gave waits in
+// OpenSSL's buffers. Other streams return all they have at once.
+template <class Stream>
+bool input_buffered(Stream& stream) {
+  if constexpr (requires {
+                  { stream.native_handle() } -> std::same_as<SSL*>;
+                }) {
+    SSL* ssl = stream.native_handle();
+    return SSL_pending(ssl) > 0 || BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0;
+  } else {
+    return false;
+  }
+}
 
 // Http2Io is H2Session's byte stream: the reader, the writes, the close.
 template <class Stream>
@@ -67,7 +85,10 @@ class Http2Io final : public H2Session {
     while (!self->closed()) {
       const auto [ec, n] = co_await self->stream_.async_read_some(
           asio::buffer(self->in_), asio::as_tuple(asio::use_awaitable));
+      const bool more = !ec && input_buffered(self->stream_);
+      if (more) self->hold_writes();
       if (n > 0) self->receive(self->in_.data(), n);
+      if (!more) self->release_writes();
       if (ec) self->read_failed(tls_read_error(ec));
     }
   }
