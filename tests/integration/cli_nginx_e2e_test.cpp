@@ -111,9 +111,15 @@ TEST_P(HloadNginxHeadlineTest, TwoHundredUsersShareTwoConnections) {
   EXPECT_EQ(h["reused"], kRequests - 2);
   EXPECT_NEAR(h["reuse_ratio"].get<double>(), 0.9999, kRatioRounding);
   expect_consistent_host(h);
-  // Every request but the two that dialed first was held back by the limit and handed a
-  // released connection: it waited for a connection, never for a dial permit.
-  EXPECT_EQ(h["wait_permit"]["count"], 0);
+  // Every request but the two that dialed first was held back by the limit, and all but the
+  // two that got a connection of their own dial were handed a released one. With several
+  // threads a first dialer may be handed a released connection before its dial lands; its
+  // dial then serves the oldest request held back by the limit (late binding), which waited
+  // for a dial permit: at most one such request per dial.
+  EXPECT_LE(h["wait_permit"]["count"].get<int>(), 2);
+  if (GetParam() == std::string("1")) {
+    EXPECT_EQ(h["wait_permit"]["count"], 0) << "one thread: both dials land before a release";
+  }
   EXPECT_EQ(h["wait_idle"]["count"], kRequests - 2);
   EXPECT_EQ(h["queued_at_limit"]["count"], kRequests - 2);
   // Here every dial served the request that started it.
