@@ -80,9 +80,9 @@ using ParseResult = std::variant<RunCommand, DemoCommand, CheckCommand, ReportCo
                                  ServeCommand, ShowHelp, ShowVersion, BadUsage>;
 
 // parse_command_line reads argv (argv[0] is the program's name) and every file it names (-D).
-// A subcommand (serve, demo, check, report, merge, help, version) must be the first word; flags and the
-// URL may come in any order. Every mistake it can see (an unknown flag, a bad or missing URL, a bad
-// value, flags that conflict) is a BadUsage: no exception leaves it.
+// A subcommand (serve, demo, check, report, merge, help, version) must be the first word; flags and
+// the URL may come in any order. Every mistake it can see (an unknown flag, a bad or missing URL, a
+// bad value, flags that conflict) is a BadUsage: no exception leaves it.
 ParseResult parse_command_line(int argc, const char* const* argv);
 
 }  // namespace hload::cli
