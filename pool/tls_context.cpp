@@ -48,10 +48,9 @@ ssl::context make_tls_context(const TlsOptions& options) {
 
   error_code ec;
   if (!options.insecure) {
-    if (options.ca_file.empty()) {
-      ctx.set_default_verify_paths(ec);
-      if (ec) throw TlsSetupError("the system's CA store: " + ec.message());
-    } else {
+    // Without a CA file the system's store is trusted, loaded by load_system_trust on the
+    // first TLS dial.
+    if (!options.ca_file.empty()) {
       ctx.load_verify_file(options.ca_file, ec);
       check(ec, "CA file", options.ca_file);
     }
@@ -72,6 +71,16 @@ ssl::context make_tls_context(const TlsOptions& options) {
     check(ec, "client key", options.key_file);
   }
   return ctx;
+}
+
+bool needs_system_trust(const TlsOptions& options) {
+  return !options.insecure && options.ca_file.empty();
+}
+
+error_code load_system_trust(ssl::context& ctx) {
+  error_code ec;
+  ctx.set_default_verify_paths(ec);
+  return ec;
 }
 
 }  // namespace hload::pool

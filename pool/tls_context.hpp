@@ -19,8 +19,18 @@ struct TlsSetupError : std::runtime_error {
 };
 
 // make_tls_context builds the client context of options: TLS 1.2 and 1.3 only, the ALPN list,
-// the trusted CAs (the system's store, or ca_file instead), peer verification unless insecure,
-// and the client certificate and key when given. Throws TlsSetupError.
+// ca_file's CAs when given, peer verification unless insecure, and the client certificate and
+// key when given. Throws TlsSetupError. Every file is read here, so that a bad one is a usage
+// error before any request.
 asio::ssl::context make_tls_context(const TlsOptions& options);
+
+// needs_system_trust says whether a context of options trusts the system's CA store: when it
+// verifies servers and was given no CA file.
+bool needs_system_trust(const TlsOptions& options);
+
+// load_system_trust loads the system's CA store into ctx. It is not part of make_tls_context
+// because parsing the store's bundle costs about 70 ms of CPU and a megabyte and a half of
+// memory, which a run that never dials TLS should not pay (docs/performance.md#start-up).
+error_code load_system_trust(asio::ssl::context& ctx);
 
 }  // namespace hload::pool

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <mutex>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
@@ -83,6 +84,8 @@ TlsDialer::TlsDialer(const Clock& clock, TcpDialerOptions tcp, TlsOptions tls,
 
 asio::awaitable<DialResult> TlsDialer::dial(const ConnKey& key, asio::cancellation_slot cancel) {
   if (key.scheme != "https") co_return co_await tcp_.dial(key, cancel);
+  if (const error_code trust = ensure_trust())
+    co_return DialResult{trust, nullptr, {}, std::nullopt};
   TcpConnection tcp = co_await tcp_.connect(key, cancel);
   if (tcp.ec || tcp.aborted) {
     co_return DialResult{tcp.ec ? tcp.ec : tcp.aborted, nullptr, tcp.resolve_time, std::nullopt};
@@ -111,6 +114,17 @@ asio::awaitable<DialResult> TlsDialer::dial(const ConnKey& key, asio::cancellati
   }
   std::unique_ptr<Conn> conn = factory_(std::move(stream), info.alpn);
   co_return DialResult{{}, std::move(conn), tcp.resolve_time, std::move(info)};
+}
+
+error_code TlsDialer::ensure_trust() {
+  if (!needs_system_trust(options_)) return {};
+  // Every TLS dial waits here until the store is in, so none makes an SSL object of the
+  // context while the store is being filled.
+  std::call_once(trust_once_, [this] {
+    trust_error_ = load_system_trust(context_);
+    trust_loaded_.store(true, std::memory_order_release);
+  });
+  return trust_error_;
 }
 
 void TlsDialer::prepare(TlsStream& stream, const ConnKey& key) {

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <boost/asio/ssl/context.hpp>
@@ -34,8 +36,9 @@ using TlsConnFactory = std::function<std::unique_ptr<Conn>(TlsStream&&, const st
 // (bounded as the handshake is); any other gets the factory's connection.
 //
 // One TlsDialer serves a whole run: its TLS context (one SSL_CTX) is built once, in the
-// constructor, and shared by the dials of every thread. It must outlive every connection it
-// made (with resumption, the sessions they receive are stored in it).
+// constructor, and shared by the dials of every thread; the system's CA store, when trusted, is
+// loaded into it on the first TLS dial, so that a run over http never pays for it. It must outlive
+// every connection it made (with resumption, the sessions they receive are stored in it).
 class TlsDialer final : public Dialer {
  public:
   // Throws TlsSetupError (make_tls_context) when the options' files cannot be used. clock times
@@ -45,7 +48,13 @@ class TlsDialer final : public Dialer {
 
   asio::awaitable<DialResult> dial(const ConnKey& key, asio::cancellation_slot cancel) override;
 
+  // trust_loaded says whether the system's CA store was loaded (by the first TLS dial).
+  bool trust_loaded() const noexcept { return trust_loaded_.load(std::memory_order_acquire); }
+
  private:
+  // ensure_trust loads the system's CA store on its first call, when the options trust it, and
+  // returns why that failed, on every call.
+  error_code ensure_trust();
   // prepare sets what the handshake of a stream to key sends and checks: SNI, the name check,
   // the session to resume.
   void prepare(TlsStream& stream, const ConnKey& key);
@@ -57,6 +66,9 @@ class TlsDialer final : public Dialer {
   const TlsOptions options_;
   TlsConnFactory factory_;
   asio::ssl::context context_;
+  std::once_flag trust_once_;
+  error_code trust_error_;  // written once, under trust_once_
+  std::atomic<bool> trust_loaded_{false};
   TlsSessionCache sessions_;
 };
 

@@ -313,6 +313,28 @@ TEST_F(TlsDialerTest, HttpKeysAreDialedWithoutTls) {
   EXPECT_EQ(round_trip(*r.conn).resp.status, 200u);
 }
 
+TEST_F(TlsDialerTest, SystemStoreIsLoadedByTheFirstTlsDialOnly) {
+  server::BuiltinServer plain;
+  // No CA file: the system's store is trusted, but a plain dial has no use for it.
+  const pool::DialResult r =
+      dial({}, pool::ConnKey{"http", "127.0.0.1", plain.port(), "", pool::ConnKey::Http::v1});
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_FALSE(dialer_->trust_loaded());
+  // The first TLS dial loads it, and checks the server against it: the system does not
+  // trust a self-signed certificate.
+  TlsServer srv({.cert = certs_.self_signed});
+  expect_verify_error(dial_again(https_key("localhost", srv.port())), "self-signed certificate");
+  EXPECT_TRUE(dialer_->trust_loaded());
+  // With a CA file, or insecure, the system's store is never loaded.
+  TlsServer ca_signed({.cert = certs_.server});
+  ASSERT_FALSE(dial(trusting(certs_), https_key("localhost", ca_signed.port())).ec);
+  EXPECT_FALSE(dialer_->trust_loaded());
+  pool::TlsOptions insecure;
+  insecure.insecure = true;
+  ASSERT_FALSE(dial(insecure, https_key("localhost", ca_signed.port())).ec);
+  EXPECT_FALSE(dialer_->trust_loaded());
+}
+
 // ResumptionTest dials one host three times, each connection carrying a request (which reads
 // the session tickets of TLS 1.3) and closed, as the pool closes them, before the next dial.
 class ResumptionTest : public TlsDialerTest, public ::testing::WithParamInterface<bool> {};
