@@ -1,5 +1,8 @@
 #pragma once
 
+#include <cstddef>
+#include <string_view>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
@@ -48,6 +51,10 @@ class BasicHttp1Conn final : public Conn {
   bool peer_closed() noexcept override;
 
  private:
+  // write_now writes what a TCP socket takes of bytes at once, without waiting, and returns how
+  // many it wrote; other streams write nothing here. ec is set only by a real failure.
+  std::size_t write_now(std::string_view bytes, error_code& ec);
+
   Stream stream_;
   // Kept across requests so a keep-alive connection reads without allocating.
   boost::beast::flat_buffer buffer_;

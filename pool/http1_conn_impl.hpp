@@ -43,6 +43,12 @@ inline constexpr bool kIsTls = false;
 template <class Next>
 inline constexpr bool kIsTls<asio::ssl::stream<Next>> = true;
 
+// kIsTcpSocket says whether a stream is a plain TCP socket, which writes without waiting.
+template <class Stream>
+inline constexpr bool kIsTcpSocket = false;
+template <class Executor>
+inline constexpr bool kIsTcpSocket<asio::basic_stream_socket<asio::ip::tcp, Executor>> = true;
+
 // read_error is what a read error of Stream means to HTTP/1.1: over TLS a close without
 // close_notify is a close (tls_read_error); over anything else the error is kept.
 template <class Stream>
@@ -91,6 +97,26 @@ bool tls_records_close(asio::ssl::stream<Next>& stream) noexcept {
 template <class Stream>
 BasicHttp1Conn<Stream>::BasicHttp1Conn(Stream stream) : stream_(std::move(stream)) {
   buffer_.reserve(http1_detail::kInitialBuffer);
+  if constexpr (http1_detail::kIsTcpSocket<Stream>) {
+    // write_now's writes must never block. Asio's own operations work either way.
+    error_code ignored;  // fails only on a closed socket, which the first write reports
+    stream_.non_blocking(true, ignored);
+  }
+}
+
+template <class Stream>
+std::size_t BasicHttp1Conn<Stream>::write_now(std::string_view bytes, error_code& ec) {
+  if constexpr (http1_detail::kIsTcpSocket<Stream>) {
+    // A request is smaller than the socket's send buffer, so it almost always leaves in this
+    // one call, without the asynchronous operation, the trip through the scheduler and the
+    // coroutine's suspension an async_write costs (docs/performance.md#hot-path).
+    const std::size_t n = stream_.write_some(asio::buffer(bytes), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+    return n;
+  } else {
+    ec = {};
+    return 0;
+  }
 }
 
 template <class Stream>
@@ -104,8 +130,14 @@ asio::awaitable<ConnResult> BasicHttp1Conn<Stream>::round_trip(const Request& re
   auto token = asio::bind_cancellation_slot(req.cancel, asio::as_tuple(asio::use_awaitable));
   ConnResult result;
 
-  const auto [write_ec, written] =
-      co_await asio::async_write(stream_, asio::buffer(req.wire), token);
+  error_code write_ec;
+  std::size_t written = write_now(req.wire, write_ec);
+  if (!write_ec && written < req.wire.size()) {
+    const auto [ec, n] =
+        co_await asio::async_write(stream_, asio::buffer(req.wire.substr(written)), token);
+    write_ec = ec;
+    written += n;
+  }
   resp.bytes_out = written;
   result.wrote_any = written > 0;
   if (write_ec) {

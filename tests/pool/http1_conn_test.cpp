@@ -23,6 +23,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -608,6 +609,45 @@ TEST_F(TcpDialerTest, PeerClosedSeesUnsolicitedBytes) {
     if (!closed) std::this_thread::sleep_for(10ms);
   }
   EXPECT_TRUE(closed);
+}
+
+// read_all_then_answer accepts one connection, reads `expect` bytes from it, then answers 204
+// and records how many bytes arrived.
+asio::awaitable<void> read_all_then_answer(tcp::acceptor* acceptor, std::size_t expect,
+                                           std::size_t* got, std::optional<tcp::socket>* kept) {
+  auto [accept_ec, socket] = co_await acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
+  if (accept_ec) co_return;
+  std::string request(expect, '\0');
+  const auto [read_ec, n] =
+      co_await asio::async_read(socket, asio::buffer(request), asio::as_tuple(asio::use_awaitable));
+  *got = n;
+  if (read_ec) co_return;
+  co_await asio::async_write(socket,
+                             asio::buffer(std::string_view("HTTP/1.1 204 No Content\r\n\r\n")),
+                             asio::as_tuple(asio::use_awaitable));
+  kept->emplace(std::move(socket));
+}
+
+TEST_F(TcpDialerTest, RequestLargerThanTheSendBufferIsWrittenWhole) {
+  // The first write takes what the socket's buffer holds at once; the rest must follow.
+  const std::string body(16 << 20, 'x');
+  const std::string wire =
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+      body;
+  std::size_t got = 0;
+  asio::co_spawn(ioc_, read_all_then_answer(&acceptor_, wire.size(), &got, &server_),
+                 asio::detached);
+  pool::TcpDialer dialer(pool::steady_clock());
+  pool::DialResult d = dial(dialer, key());
+  ASSERT_FALSE(d.ec) << d.ec.message();
+  pool::Request req = request();
+  req.wire = wire;
+  const Exchange x = exchange(ioc_, *d.conn, req);
+  EXPECT_FALSE(x.result.ec) << x.result.ec.message();
+  EXPECT_EQ(x.resp.status, 204u);
+  EXPECT_EQ(x.resp.bytes_out, wire.size());
+  EXPECT_EQ(got, wire.size());
+  EXPECT_TRUE(d.conn->reusable());
 }
 
 TEST_F(TcpDialerTest, CancelWhileWaitingForTheResponseAbortsTheRead) {
