@@ -58,6 +58,7 @@ class BasicHttp1Conn final : public Conn {
   Stream stream_;
   // Kept across requests so a keep-alive connection reads without allocating.
   boost::beast::flat_buffer buffer_;
+  std::size_t read_ask_;  // what the next read asks for (http1_conn_impl.hpp: kFirstRead)
   bool reusable_ = true;
   CloseReason close_reason_ = CloseReason::server_close;
 };
