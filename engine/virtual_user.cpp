@@ -75,7 +75,9 @@ asio::awaitable<bool> VirtualUser::send(pool::TimePoint due) {
   pool::Response response;
   const HopTarget* to = &targets_.next(rng_);
   for (;;) {
-    co_await hop(*to, response);
+    begin_hop(*to, response);
+    hop_.ec = co_await worker_.transport().round_trip(request_, response);
+    hop_.end = worker_.clock().now();
     if (interrupted_ && hop_.ec == asio::error::operation_aborted) {
       // The run ended with this request under way: it is reported as unfinished, with its age.
       deadline_ = pool::TimePoint::max();
@@ -119,7 +121,7 @@ asio::awaitable<bool> VirtualUser::send(pool::TimePoint due) {
   co_return true;
 }
 
-asio::awaitable<void> VirtualUser::hop(const HopTarget& to, pool::Response& response) {
+void VirtualUser::begin_hop(const HopTarget& to, pool::Response& response) {
   hop_ = HopRecord{};
   hop_.to = &to;
   hop_.response = &response;
@@ -130,12 +132,10 @@ asio::awaitable<void> VirtualUser::hop(const HopTarget& to, pool::Response& resp
   request_.body = to.target.body();
   request_.head = to.target.head;
   request_.replayable = to.target.replayable;
-  hop_.ec = co_await worker_.transport().round_trip(request_, response);
-  hop_.end = worker_.clock().now();
 }
 
 asio::awaitable<bool> VirtualUser::sleep_until(pool::TimePoint t) {
-  if (!pacer_) pacer_.emplace(co_await asio::this_coro::executor);
+  if (!pacer_) pacer_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
   pacer_->expires_at(t);
   co_await pacer_->async_wait(
       asio::bind_cancellation_slot(cancel_.slot(), asio::as_tuple(asio::use_awaitable)));

@@ -204,7 +204,7 @@ void Worker::record_retry(const HopTarget& to) {
 
 std::variant<const HopTarget*, pool::error_code> Worker::redirect(
     const HopTarget& from, unsigned status, const std::string& location,
-    std::optional<HopTarget>& scratch) {
+    std::unique_ptr<HopTarget>& scratch) {
   std::string key = from.target.url;
   key.append("\n").append(std::to_string(status)).append("\n").append(location);
   if (const auto it = redirects_.find(key); it != redirects_.end()) return it->second.get();
@@ -218,8 +218,8 @@ std::variant<const HopTarget*, pool::error_code> Worker::redirect(
     slot = std::make_unique<HopTarget>(std::move(next));
     return slot.get();
   }
-  scratch = std::move(next);
-  return &*scratch;
+  scratch = std::make_unique<HopTarget>(std::move(next));
+  return scratch.get();
 }
 
 void Worker::seal_timeline(std::uint64_t k, TimelineRecorder& to) {

@@ -75,7 +75,7 @@ class Worker {
   // followed.
   std::variant<const HopTarget*, pool::error_code> redirect(const HopTarget& from, unsigned status,
                                                             const std::string& location,
-                                                            std::optional<HopTarget>& scratch);
+                                                            std::unique_ptr<HopTarget>& scratch);
 
   // Live counters for the progress line, readable from any thread.
   std::uint64_t live_requests() const noexcept { return live_requests_.load(kRelaxed); }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
@@ -105,8 +106,24 @@ HostPool* Transport::host_for(const ConnKey& key) {
 asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& resp) {
   int stale_retries = 0;
   int refused_retries = 0;
+  // get_conn's steps, taken here rather than in a coroutine of their own: one frame fewer per
+  // request, and for each of 10,000 users waiting at once (docs/performance.md#memory).
+  std::optional<WantConn> want;
   for (;;) {
-    Acquired got = co_await get_conn(req.host, req.trace, req.cancel);
+    const TimePoint asked = ask(req.trace);
+    if (options_.race_hook) [[unlikely]]
+      co_await options_.race_hook(RaceWindow::before_get_conn);
+    WantConn& w = want.emplace();
+    w.host = req.host;
+    w.executor = co_await asio::this_coro::executor;
+    w.asked_at = asked;
+    std::optional<Acquired> at_once = take_at_once(w, req.trace);
+    Acquired got;
+    if (at_once) {
+      got = std::move(*at_once);
+    } else {
+      got = co_await await_delivery(w, req.trace, req.cancel);
+    }
     if (got.ec) co_return got.ec;
     PooledConn* pc = got.conn;
     // A connection that carried a request or sat idle may have been closed by the server in
@@ -173,19 +190,26 @@ CloseReason Transport::failure_close_reason(const ConnResult& r) const {
   return CloseReason::error;
 }
 
-asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trace,
-                                              asio::cancellation_slot cancel) {
+TimePoint Transport::ask(RequestTrace* trace) {
   const TimePoint asked = clock_.now();
   if (trace) trace->on_get_conn();
+  return asked;
+}
+
+asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trace,
+                                              asio::cancellation_slot cancel) {
+  const TimePoint asked = ask(trace);
   if (options_.race_hook) [[unlikely]]
     co_await options_.race_hook(RaceWindow::before_get_conn);
-
-  // The locked steps are plain functions, not part of this coroutine, so that a waiting request
-  // keeps a small frame (10,000 virtual users wait at once with -c 10000).
   WantConn w;
   w.host = host;
   w.executor = co_await asio::this_coro::executor;
   w.asked_at = asked;
+  if (std::optional<Acquired> got = take_at_once(w, trace)) co_return std::move(*got);
+  co_return co_await await_delivery(w, trace, cancel);
+}
+
+std::optional<Acquired> Transport::take_at_once(WantConn& w, RequestTrace* trace) {
   bool from_idle = false;
   while (PooledConn* pc = take_stream_or_queue(w, from_idle)) {
     const Duration idle_for = from_idle ? clock_.now() - pc->idle_since : Duration{};
@@ -199,11 +223,15 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
     info.reused = w.reused;
     info.was_idle = from_idle;
     info.idle_time = idle_for;
-    info.wait = clock_.now() - asked;
+    info.wait = clock_.now() - w.asked_at;
     if (trace) trace->on_got_conn(info);
-    co_return Acquired{{}, pc, info};
+    return Acquired{{}, pc, info};
   }
+  return std::nullopt;
+}
 
+asio::awaitable<Acquired> Transport::await_delivery(WantConn& w, RequestTrace* trace,
+                                                    asio::cancellation_slot cancel) {
   if (options_.race_hook) [[unlikely]]
     co_await options_.race_hook(RaceWindow::before_wait);
   auto [ec] = co_await wait_for_delivery(w, cancel);
@@ -216,7 +244,7 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
   GotConnInfo info;
   info.outcome = w.outcome;
   info.reused = w.reused;
-  info.wait = clock_.now() - asked;
+  info.wait = clock_.now() - w.asked_at;
   info.dial_time = w.dial_time;
   info.dns_time = w.dns_time;
   info.tls = w.tls;

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <tuple>
 #include <vector>
 
@@ -162,6 +163,15 @@ class Transport final : public RoundTripper {
   void cancel_waiter(WantConn& w);
   void run(Deferred& later);
 
+  // ask starts a request for a connection: the time it asked, and the trace told.
+  TimePoint ask(RequestTrace* trace);
+  // take_at_once is the part of get_conn that does not wait: a stream of an open connection
+  // with room, or nothing, w then queued (a waiter for a hand-over, perhaps a dial's owner).
+  std::optional<Acquired> take_at_once(WantConn& w, RequestTrace* trace);
+  // await_delivery is the rest of get_conn: it waits until the queued w is delivered or
+  // cancelled through `cancel`.
+  asio::awaitable<Acquired> await_delivery(WantConn& w, RequestTrace* trace,
+                                           asio::cancellation_slot cancel);
   // take_stream_or_queue returns a stream of a connection for w's host, or queues w as a
   // waiter; from_idle says the connection was idle (so it is checked before use).
   PooledConn* take_stream_or_queue(WantConn& w, bool& from_idle);
