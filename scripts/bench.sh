@@ -5,15 +5,21 @@
 # process), peak RSS, hload's dials and nginx's accepted connections. It is a benchmark, not a
 # test: figures depend on the machine; compare runs made on the same one.
 #
-#   scripts/bench.sh                    every scenario, 3 runs each
+#   scripts/bench.sh                    the peer table's scenarios, 3 runs each (about a minute)
 #   REPS=5 scripts/bench.sh ka-c50 h2-c200
+#   scripts/bench.sh flat               cost per request from 10 to 10,000 users
 #
 # Scenarios: ka-c50 ka-c200 (HTTP/1.1 keep-alive), kr100-c200 (nginx closes every 100th
 # connection), tls-c50 tls-c200 (HTTP/1.1 over TLS), tls-nokeep-c50 (a handshake per request),
 # h2-c200 (HTTP/2 over TLS), h2c-c200 (HTTP/2 prior knowledge), h2-goaway-c200 (GOAWAY after
-# 100 streams), headline (200 users, 2 connections), c10k (10,000 users, 2 connections),
-# h2-cap2-cN (N users over at most 2 HTTP/2 connections of 100 streams each) and h2-sweep,
-# which stands for h2-cap2-c10 through h2-cap2-c2000: throughput should level off, not fall.
+# 100 streams), headline (200 users, 2 connections), c10k (10,000 users, 2 connections), c20k
+# (C20K users, 20,000 by default, a connection each: needs an open-file limit above that),
+# ka-cN (N users on keep-alive connections; `flat` stands for ka-c10 through ka-c10000: the
+# cost per request should stay level), h2-cap2-cN (N users over at most 2 HTTP/2 connections of
+# 100 streams each) and h2-sweep, which stands for h2-cap2-c10 through h2-cap2-c2000:
+# throughput should level off, not fall. With no scenario named: ka-c50 ka-c200 kr100-c200
+# tls-c50 h2-c200 h2c-c200 headline c10k. N (100,000) requests per run unless the scenario
+# fixes its own.
 # The client is pinned to CLIENT_CPU (1), nginx to SERVER_CPU (0). HLOAD picks the binary.
 set -euo pipefail
 
@@ -22,7 +28,7 @@ hload=${HLOAD:-$root/build/hload}
 reps=${REPS:-3}
 client_cpu=${CLIENT_CPU:-1}
 server_cpu=${SERVER_CPU:-0}
-n=${N:-200000}
+n=${N:-100000}
 work=$(mktemp -d)
 trap 'stop_nginx; rm -rf "$work"' EXIT
 
@@ -100,8 +106,6 @@ accepts() {
 # args SCENARIO prints hload's arguments for a scenario.
 args() {
   case $1 in
-    ka-c50) echo "-c 50 -n $n http://127.0.0.1:$ka/" ;;
-    ka-c200) echo "-c 200 -n $n http://127.0.0.1:$ka/" ;;
     kr100-c200) echo "-c 200 -n $n http://127.0.0.1:$kr/" ;;
     tls-c50) echo "-c 50 -n $n -insecure https://127.0.0.1:$tls/" ;;
     tls-c200) echo "-c 200 -n $n -insecure https://127.0.0.1:$tls/" ;;
@@ -111,6 +115,8 @@ args() {
     h2-goaway-c200) echo "-c 200 -n $n -max-conns-per-host 2 -insecure -h2 https://127.0.0.1:$tls_kr/" ;;
     headline) echo "-c 200 -max-conns-per-host 2 -n 20000 http://127.0.0.1:$ka/" ;;
     c10k) echo "-c 10000 -max-conns-per-host 2 -n 50000 http://127.0.0.1:$ka/" ;;
+    c20k) echo "-c ${C20K:-20000} -n $((2 * ${C20K:-20000})) -max-conns-per-host 0 http://127.0.0.1:$ka/" ;;
+    ka-c[0-9]*) echo "-c ${1#ka-c} -n $n -max-conns-per-host 0 http://127.0.0.1:$ka/" ;;
     h2-cap2-c[0-9]*)
       echo "-c ${1#h2-cap2-c} -max-conns-per-host 2 -n $n -insecure -h2 https://127.0.0.1:$tls100/" ;;
     *) echo "bench: unknown scenario $1" >&2; exit 2 ;;
@@ -121,15 +127,16 @@ median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 scenarios=()
 for s in "$@"; do
-  if [[ $s == h2-sweep ]]; then
+  if [[ $s == flat ]]; then
+    scenarios+=(ka-c10 ka-c100 ka-c1000 ka-c10000)
+  elif [[ $s == h2-sweep ]]; then
     scenarios+=(h2-cap2-c10 h2-cap2-c50 h2-cap2-c100 h2-cap2-c200 h2-cap2-c500 h2-cap2-c1000
                 h2-cap2-c2000)
   else
     scenarios+=("$s")
   fi
 done
-((${#scenarios[@]})) || scenarios=(ka-c50 ka-c200 kr100-c200 tls-c50 tls-c200 tls-nokeep-c50
-                                   h2-c200 h2c-c200 h2-goaway-c200 headline c10k)
+((${#scenarios[@]})) || scenarios=(ka-c50 ka-c200 kr100-c200 tls-c50 h2-c200 h2c-c200 headline c10k)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 start_nginx
 
