@@ -1,8 +1,12 @@
 // The acquire/release path of the pool, measured with Google Benchmark: uncontended (a
 // connection is idle each time), hand-over under a per-host cap (waiters queue and are served
-// by released connections), and the same with the transport shared by two threads.
+// by released connections), and the same with the transport shared by two threads. Each also
+// reports what the transport's mutex costs (lock_probe.hpp): acquisitions per request, the
+// mean hold, the share of acquisitions that found it taken, and the share of the run it was
+// held (docs/performance.md#threads-and-the-pool-lock).
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -14,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "pool/transport.hpp"
+#include "tests/bench/lock_probe.hpp"
 #include "tests/support/fake_dialer.hpp"
 
 namespace hload::test {
@@ -21,6 +26,30 @@ namespace {
 
 pool::ConnKey bench_key() {
   return pool::ConnKey{"http", "bench.test", 80, "", pool::ConnKey::Http::v1};
+}
+
+// probe_transport_lock points the lock probe at t's mutex: retries() takes it and nothing else.
+void probe_transport_lock(const pool::Transport& t) {
+  bench::capture_next_lock();
+  benchmark::DoNotOptimize(t.retries());
+  bench::reset();
+}
+
+// report_lock adds the mutex's figures over `requests` requests and `wall_ns` of run.
+void report_lock(benchmark::State& state, std::int64_t requests, double wall_ns) {
+  const bench::LockStats s = bench::stats();
+  const auto acquisitions = static_cast<double>(s.acquisitions);
+  state.counters["locks_per_req"] = acquisitions / static_cast<double>(requests);
+  state.counters["hold_ns"] = s.hold_ns / acquisitions;
+  state.counters["contended_pct"] = 100.0 * static_cast<double>(s.contended) / acquisitions;
+  state.counters["wait_ns"] = s.contended ? s.wait_ns / static_cast<double>(s.contended) : 0.0;
+  state.counters["held_pct"] = 100.0 * s.hold_ns / wall_ns;
+  state.counters["probe_ns"] = bench::probe_cost_ns();
+}
+
+double since_ns(std::chrono::steady_clock::time_point start) {
+  return static_cast<double>(
+      std::chrono::nanoseconds(std::chrono::steady_clock::now() - start).count());
 }
 
 // One requester; every acquisition finds the connection it released.
@@ -31,6 +60,8 @@ void BM_AcquireReleaseIdle(benchmark::State& state) {
   pool::SteadyClock clock;
   pool::Transport t({}, dialer, clock);
   pool::HostPool* host = t.host_for(bench_key());
+  probe_transport_lock(t);
+  const auto start = std::chrono::steady_clock::now();
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
@@ -42,6 +73,7 @@ void BM_AcquireReleaseIdle(benchmark::State& state) {
       asio::detached);
   io.run();
   state.SetItemsProcessed(state.iterations());
+  report_lock(state, state.iterations(), since_ns(start));
 }
 BENCHMARK(BM_AcquireReleaseIdle);
 
@@ -59,6 +91,8 @@ void run_shared(benchmark::State& state, int threads, int requesters, int cap) {
   pool::Transport t(o, dialer, clock);
   pool::HostPool* host = t.host_for(bench_key());
   std::atomic<std::int64_t> done{0};
+  probe_transport_lock(t);
+  const auto start = std::chrono::steady_clock::now();
 
   std::vector<std::unique_ptr<asio::io_context>> ios;
   for (int i = 0; i < threads; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
@@ -81,6 +115,7 @@ void run_shared(benchmark::State& state, int threads, int requesters, int cap) {
   state.counters["ns_per_acquire"] =
       benchmark::Counter(static_cast<double>(kAcquisitions),
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  report_lock(state, kAcquisitions, since_ns(start));
 }
 
 void BM_HandoffCap2(benchmark::State& state) { run_shared(state, 1, 200, 2); }

@@ -1,9 +1,12 @@
-// Randomized stress of the pool against a real loopback server: hundreds of requesters on two
-// threads share one Transport capped at 1, 2 or 8 connections; requests time out and are
+// Randomized stress of the pool against a real loopback server: 200 requesters on 2 or on 8
+// threads (more threads than the 2 cores CI has, so that threads are preempted inside the
+// pool's steps) share one Transport capped at 1, 2 or 8 connections; requests time out and are
 // cancelled at random; random delays are injected at each race window of Go's pool history
-// (looking vs queueing, permit vs dial, dial done vs delivery, body end vs return). Every round
-// ends quiescent, and then the pool must be clean: no waiter, no dial, nothing over the cap.
-// A watchdog fails the test on any stall. Built and run under TSan and ASan+UBSan too.
+// (looking vs queueing, permit vs dial, dial done vs delivery, body end vs return). The cap is
+// checked as the dialer sees it, at every moment: from the start of a dial to the destruction
+// of its connection, never more than the cap are open. Every round ends quiescent, and then the
+// pool must be clean: no waiter, no dial, nothing over the cap. A watchdog fails the test on
+// any stall. Built and run under TSan and ASan+UBSan too.
 
 #include <atomic>
 #include <chrono>
@@ -32,6 +35,7 @@
 #include "cmd/server/builtin_server.hpp"
 #include "pool/tcp_dialer.hpp"
 #include "pool/transport.hpp"
+#include "tests/support/counting_dialer.hpp"
 
 namespace hload::test {
 namespace {
@@ -39,8 +43,7 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-constexpr int kThreads = 2;
-constexpr int kRequestersPerThread = 100;
+constexpr int kRequesters = 200;  // per round, spread evenly over the threads
 // No round takes this long unless something hangs (a round takes milliseconds; under
 // ThreadSanitizer, well under a second).
 constexpr std::chrono::seconds kStallLimit{60};
@@ -159,30 +162,39 @@ asio::awaitable<void> request(pool::Transport& t, pool::HostPool* host, Tally& t
   done();
 }
 
-class StressTest : public ::testing::TestWithParam<int> {};
+struct StressParams {
+  int threads;
+  int cap;
+};
+
+class StressTest : public ::testing::TestWithParam<StressParams> {};
 
 TEST_P(StressTest, PoolStaysCleanUnderRandomRacesAndCancellations) {
-  const int cap = GetParam();
+  const int threads_n = GetParam().threads;
+  const int per_thread = kRequesters / threads_n;
+  const int cap = GetParam().cap;
   const std::uint32_t seed = base_seed();
-  std::printf("stress: cap %d, seed %u (set HLOAD_STRESS_SEED to replay)\n", cap, seed);
+  std::printf("stress: %d threads, cap %d, seed %u (set HLOAD_STRESS_SEED to replay)\n", threads_n,
+              cap, seed);
 
   server::ServerOptions so;
   so.close_every = 13;  // server closes now and then: closes, re-dials, stale connections
   so.threads = 1;
   server::BuiltinServer srv(so);
 
-  pool::TcpDialer dialer(pool::steady_clock(), pool::TcpDialerOptions{2s});
+  pool::TcpDialer tcp(pool::steady_clock(), pool::TcpDialerOptions{2s});
+  CountingDialer dialer(tcp);
   pool::SteadyClock clock;
   pool::TransportOptions o;
   o.max_conns_per_host = cap;
-  o.max_idle_conns_per_host = kThreads * kRequestersPerThread;
+  o.max_idle_conns_per_host = kRequesters;
   o.race_hook = race_delay;
   pool::Transport t(o, dialer, clock);
   pool::HostPool* host =
       t.host_for(pool::ConnKey{"http", "127.0.0.1", srv.port(), "", pool::ConnKey::Http::v1});
 
   std::vector<std::unique_ptr<asio::io_context>> ios;
-  for (int i = 0; i < kThreads; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
+  for (int i = 0; i < threads_n; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
   Tally tally;
   Watchdog watchdog(kStallLimit, [&] {
     const pool::HostSnapshot s = t.snapshot(host);
@@ -200,23 +212,23 @@ TEST_P(StressTest, PoolStaysCleanUnderRandomRacesAndCancellations) {
     // it, so every io_context keeps running until the last request of the round has ended.
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
     for (auto& io : ios) guards.push_back(asio::make_work_guard(*io));
-    std::atomic<int> remaining{kThreads * kRequestersPerThread};
+    std::atomic<int> remaining{threads_n * per_thread};
     auto done = [&] {
       if (remaining.fetch_sub(1) != 1) return;
-      for (int i = 0; i < kThreads; ++i) asio::post(*ios[i], [&guards, i] { guards[i].reset(); });
+      for (int i = 0; i < threads_n; ++i) asio::post(*ios[i], [&guards, i] { guards[i].reset(); });
     };
-    for (int i = 0; i < kThreads; ++i) {
+    for (int i = 0; i < threads_n; ++i) {
       ios[i]->restart();
-      for (int r = 0; r < kRequestersPerThread; ++r) {
+      for (int r = 0; r < per_thread; ++r) {
         asio::co_spawn(*ios[i], request(t, host, tally, done), [](const std::exception_ptr& e) {
           if (e) std::rethrow_exception(e);
         });
       }
     }
     std::vector<std::thread> threads;
-    for (int i = 0; i < kThreads; ++i) {
+    for (int i = 0; i < threads_n; ++i) {
       threads.emplace_back([&, i] {
-        rng.seed(seed + static_cast<std::uint32_t>(round * kThreads + i));
+        rng.seed(seed + static_cast<std::uint32_t>(round * threads_n + i));
         ios[i]->run();
       });
     }
@@ -231,22 +243,34 @@ TEST_P(StressTest, PoolStaysCleanUnderRandomRacesAndCancellations) {
     ASSERT_EQ(s.dials_cancelling, 0) << "round " << round;
     ASSERT_EQ(s.open, s.idle) << "round " << round << ": a connection is neither idle nor closed";
     ASSERT_LE(s.max_open, cap) << "round " << round;
+    ASSERT_LE(dialer.max_open(), cap) << "round " << round << ": more open at once than the cap";
+    ASSERT_EQ(dialer.open(), s.open) << "round " << round;
   }
   t.close_idle_connections();
   EXPECT_EQ(t.snapshot(host).open, 0);
-  const std::uint64_t total =
-      static_cast<std::uint64_t>(n_rounds) * kThreads * kRequestersPerThread;
+  EXPECT_EQ(dialer.open(), 0) << "every connection the dialer made was destroyed";
+  const std::uint64_t total = static_cast<std::uint64_t>(n_rounds) * threads_n * per_thread;
   EXPECT_EQ(tally.ok + tally.failed, total);
   EXPECT_GT(tally.ok, total / 2) << "most requests should succeed";
   EXPECT_GT(tally.failed, 0u) << "the run should have exercised cancellations";
-  std::printf("stress: cap %d: %llu ok, %llu cancelled or failed, %llu dials, %llu cancelled\n",
-              cap, static_cast<unsigned long long>(tally.ok.load()),
-              static_cast<unsigned long long>(tally.failed.load()),
-              static_cast<unsigned long long>(t.snapshot(host).counters.dials_started),
-              static_cast<unsigned long long>(t.snapshot(host).counters.dials_cancelled));
+  std::printf(
+      "stress: %d threads, cap %d: %llu ok, %llu cancelled or failed, %llu dials, "
+      "%llu cancelled, at most %d open\n",
+      threads_n, cap, static_cast<unsigned long long>(tally.ok.load()),
+      static_cast<unsigned long long>(tally.failed.load()),
+      static_cast<unsigned long long>(t.snapshot(host).counters.dials_started),
+      static_cast<unsigned long long>(t.snapshot(host).counters.dials_cancelled),
+      dialer.max_open());
 }
 
-INSTANTIATE_TEST_SUITE_P(Caps, StressTest, ::testing::Values(1, 2, 8));
+INSTANTIATE_TEST_SUITE_P(ThreadsAndCaps, StressTest,
+                         ::testing::Values(StressParams{2, 1}, StressParams{2, 2},
+                                           StressParams{2, 8}, StressParams{8, 1},
+                                           StressParams{8, 2}, StressParams{8, 8}),
+                         [](const ::testing::TestParamInfo<StressParams>& p) {
+                           return "Threads" + std::to_string(p.param.threads) + "Cap" +
+                                  std::to_string(p.param.cap);
+                         });
 
 // A cancel emitted on a request after its round trip must reach nothing, even when the
 // connection it used is closed by then (the stress test's timers found this under ASan: Asio
