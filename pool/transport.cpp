@@ -120,7 +120,7 @@ asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& 
     std::optional<Acquired> at_once = take_at_once(w, req.trace);
     Acquired got;
     if (at_once) {
-      got = std::move(*at_once);
+      got = *at_once;
     } else {
       got = co_await await_delivery(w, req.trace, req.cancel);
     }
@@ -205,7 +205,7 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
   w.host = host;
   w.executor = co_await asio::this_coro::executor;
   w.asked_at = asked;
-  if (std::optional<Acquired> got = take_at_once(w, trace)) co_return std::move(*got);
+  if (std::optional<Acquired> got = take_at_once(w, trace)) co_return *got;
   co_return co_await await_delivery(w, trace, cancel);
 }
 
