@@ -110,25 +110,18 @@ asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& 
   // request, and for each of 10,000 users waiting at once (docs/performance.md#memory).
   std::optional<WantConn> want;
   for (;;) {
-    const TimePoint asked = ask(req.trace);
+    WantConn& w = want.emplace();
+    ask(w, req.host, req.trace);
     if (options_.race_hook) [[unlikely]]
       co_await options_.race_hook(RaceWindow::before_get_conn);
-    WantConn& w = want.emplace();
-    w.host = req.host;
     w.executor = co_await asio::this_coro::executor;
-    w.asked_at = asked;
-    std::optional<Acquired> at_once = take_at_once(w, req.trace);
-    Acquired got;
-    if (at_once) {
-      got = *at_once;
-    } else {
-      got = co_await await_delivery(w, req.trace, req.cancel);
-    }
-    if (got.ec) co_return got.ec;
-    PooledConn* pc = got.conn;
+    std::optional<Acquired> got = take_at_once(w, req.trace);
+    if (!got) got = co_await await_delivery(w, req.trace, req.cancel);
+    if (got->ec) co_return got->ec;
+    PooledConn* pc = got->conn;
     // A connection that carried a request or sat idle may have been closed by the server in
     // the meantime; a fresh dial failing is a real failure and is never retried.
-    const bool may_be_stale = got.info.reused || got.info.was_idle;
+    const bool may_be_stale = got->info.reused || got->info.was_idle;
     resp = Response{};
     const ConnResult r = co_await pc->conn->round_trip(req, resp);
     // Asio leaves a finished operation's cancellation handler in the slot, and it points into
@@ -190,21 +183,19 @@ CloseReason Transport::failure_close_reason(const ConnResult& r) const {
   return CloseReason::error;
 }
 
-TimePoint Transport::ask(RequestTrace* trace) {
-  const TimePoint asked = clock_.now();
+void Transport::ask(WantConn& w, HostPool* host, RequestTrace* trace) {
+  w.host = host;
+  w.asked_at = clock_.now();
   if (trace) trace->on_get_conn();
-  return asked;
 }
 
 asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trace,
                                               asio::cancellation_slot cancel) {
-  const TimePoint asked = ask(trace);
+  WantConn w;
+  ask(w, host, trace);
   if (options_.race_hook) [[unlikely]]
     co_await options_.race_hook(RaceWindow::before_get_conn);
-  WantConn w;
-  w.host = host;
   w.executor = co_await asio::this_coro::executor;
-  w.asked_at = asked;
   if (std::optional<Acquired> got = take_at_once(w, trace)) co_return *got;
   co_return co_await await_delivery(w, trace, cancel);
 }

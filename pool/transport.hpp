@@ -163,8 +163,8 @@ class Transport final : public RoundTripper {
   void cancel_waiter(WantConn& w);
   void run(Deferred& later);
 
-  // ask starts a request for a connection: the time it asked, and the trace told.
-  TimePoint ask(RequestTrace* trace);
+  // ask starts w, a request for a connection of host: when it asked, and the trace told.
+  void ask(WantConn& w, HostPool* host, RequestTrace* trace);
   // take_at_once is the part of get_conn that does not wait: a stream of an open connection
   // with room, or nothing, w then queued (a waiter for a hand-over, perhaps a dial's owner).
   std::optional<Acquired> take_at_once(WantConn& w, RequestTrace* trace);
