@@ -41,74 +41,92 @@ VirtualUser::VirtualUser(Worker& worker, TargetRing& targets)
     : worker_(worker), targets_(targets), rng_(std::random_device{}()) {
   request_.trace = this;
   request_.cancel = cancel_.slot();
+  request_.parked = &parked_;
 }
 
-asio::awaitable<void> VirtualUser::run() {
+asio::awaitable<void> VirtualUser::drive(bool parked) {
   const RunConfig& cfg = worker_.config();
   const pool::Clock& clock = worker_.clock();
   const bool paced = cfg.qps_per_user > 0;
   const pool::Duration pace = paced ? period_of(cfg.qps_per_user) : pool::Duration::zero();
-  pool::TimePoint next_allowed = clock.now();
+  if (!parked) next_allowed_ = clock.now();
 
-  while (!interrupted_) {
-    if (paced && !co_await sleep_until(next_allowed)) break;
+  // A parked request is finished whatever happened meanwhile: it holds a connection, or why not.
+  bool go_on = !parked || co_await finish();
+  while (go_on && !interrupted_) {
+    if (paced && !co_await sleep_until(next_allowed_)) break;
     if (backoff_ > pool::Duration::zero() && !co_await sleep_until(clock.now() + backoff_)) break;
     const auto due = worker_.schedule().next(clock.now());
     if (!due) break;
     if (*due > clock.now() && !co_await sleep_until(*due)) break;
-    next_allowed = clock.now() + pace;
-    if (!co_await send(*due)) break;
+    next_allowed_ = clock.now() + pace;
+    begin(*due);
+    // Parked, the request waits as an entry of the pool's queues, and this frame ends: the
+    // worker spawns resume() once it was delivered a connection.
+    if (!worker_.transport().park(request_, co_await asio::this_coro::executor, &wake, this)) {
+      co_return;
+    }
+    go_on = co_await finish();
   }
   worker_.user_done();
 }
 
-asio::awaitable<bool> VirtualUser::send(pool::TimePoint due) {
+void VirtualUser::wake(void* user) {
+  auto* self = static_cast<VirtualUser*>(user);
+  self->worker_.spawn(self->resume());
+}
+
+void VirtualUser::begin(pool::TimePoint due) {
   const RunConfig& cfg = worker_.config();
-  const pool::Clock& clock = worker_.clock();
   record_ = RequestRecord{};
   record_.due = due;
-  record_.start = clock.now();
+  record_.start = worker_.clock().now();
   timed_out_ = false;
   deadline_ =
       cfg.timeout > pool::Duration::zero() ? record_.start + cfg.timeout : pool::TimePoint::max();
+  response_ = pool::Response{};
+  begin_hop(targets_.next(rng_));
+}
 
-  pool::Response response;
-  const HopTarget* to = &targets_.next(rng_);
+asio::awaitable<bool> VirtualUser::finish() {
+  const RunConfig& cfg = worker_.config();
+  const pool::Clock& clock = worker_.clock();
+  const HopTarget* to = hop_.to;
   for (;;) {
-    begin_hop(*to, response);
-    hop_.ec = co_await worker_.transport().round_trip(request_, response);
+    hop_.ec = co_await worker_.transport().round_trip(request_, response_);
     hop_.end = worker_.clock().now();
     if (interrupted_ && hop_.ec == asio::error::operation_aborted) {
       // The run ended with this request under way: it is reported as unfinished, with its age.
       deadline_ = pool::TimePoint::max();
-      const pool::TimePoint since = worker_.schedule().open_model() ? due : record_.start;
+      const pool::TimePoint since = worker_.schedule().open_model() ? record_.due : record_.start;
       worker_.record_unfinished(clock.now() - since);
       co_return false;
     }
-    record_.bytes_in += response.bytes_in;
-    record_.bytes_out += response.bytes_out;
+    record_.bytes_in += response_.bytes_in;
+    record_.bytes_out += response_.bytes_out;
     worker_.record_hop(hop_);
-    if (hop_.ec || cfg.disable_redirects || !is_followed_redirect(response.status) ||
-        response.location.empty()) {
+    if (hop_.ec || cfg.disable_redirects || !is_followed_redirect(response_.status) ||
+        response_.location.empty()) {
       break;
     }
     if (record_.redirects == kMaxRedirects) {
       record_.ec = make_error_code(EngineErrc::too_many_redirects);
       break;
     }
-    auto next = worker_.redirect(*to, response.status, response.location, scratch_);
+    auto next = worker_.redirect(*to, response_.status, response_.location, scratch_);
     if (const auto* ec = std::get_if<pool::error_code>(&next)) {
       record_.ec = *ec;
       break;
     }
     ++record_.redirects;
     to = std::get<const HopTarget*>(next);
+    begin_hop(*to);
   }
   deadline_ = pool::TimePoint::max();
   if (!record_.ec) record_.ec = hop_.ec;
   record_.timed_out = timed_out_;
-  record_.status = record_.ec ? 0 : response.status;
-  record_.body_bytes = response.body_bytes;
+  record_.status = record_.ec ? 0 : response_.status;
+  record_.body_bytes = response_.body_bytes;
   record_.end = clock.now();
   record_.last_hop = &hop_;
   const auto kind = worker_.record_request(record_);
@@ -121,10 +139,10 @@ asio::awaitable<bool> VirtualUser::send(pool::TimePoint due) {
   co_return true;
 }
 
-void VirtualUser::begin_hop(const HopTarget& to, pool::Response& response) {
+void VirtualUser::begin_hop(const HopTarget& to) {
   hop_ = HopRecord{};
   hop_.to = &to;
-  hop_.response = &response;
+  hop_.response = &response_;
   hop_.start = worker_.clock().now();
   request_.host = to.host;
   request_.wire = to.target.wire;

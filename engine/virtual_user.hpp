@@ -15,6 +15,7 @@
 
 #include "engine/target.hpp"
 #include "pool/conn.hpp"
+#include "pool/parked.hpp"
 #include "pool/trace.hpp"
 
 namespace hload::engine {
@@ -64,8 +65,11 @@ class VirtualUser final : public pool::RequestTrace {
  public:
   VirtualUser(Worker& worker, TargetRing& targets);
 
-  // run sends requests until the schedule has none left or the user is interrupted.
-  boost::asio::awaitable<void> run();
+  // run sends requests until the schedule has none left or the user is interrupted. A request
+  // that has to wait for a connection parks (RoundTripper::park): run's frames end, and the
+  // worker spawns resume() once the request was delivered one.
+  boost::asio::awaitable<void> run() { return drive(false); }
+  boost::asio::awaitable<void> resume() { return drive(true); }
 
   // deadline is when the request in flight times out (max when none is in flight).
   pool::TimePoint deadline() const noexcept { return deadline_; }
@@ -82,18 +86,26 @@ class VirtualUser final : public pool::RequestTrace {
   void on_retry() override;
 
  private:
-  // send makes one request, following its redirects; false when the user was interrupted
-  // meanwhile (the request is then unfinished, not recorded).
-  boost::asio::awaitable<bool> send(pool::TimePoint due);
-  // begin_hop starts hop_ and request_ for one round trip to `to` (which send awaits in its
+  // drive is run's loop; `parked` says it goes on with the request that parked.
+  boost::asio::awaitable<void> drive(bool parked);
+  // begin starts a request due at `due`: its record and its first hop, then park.
+  void begin(pool::TimePoint due);
+  // finish completes the request begun, following its redirects; false when the user was
+  // interrupted meanwhile (the request is then unfinished, not recorded).
+  boost::asio::awaitable<bool> finish();
+  // begin_hop starts hop_ and request_ for one round trip to `to` (which finish awaits in its
   // own frame: a hop of its own was one more frame for each of 10,000 waiting users).
-  void begin_hop(const HopTarget& to, pool::Response& response);
+  void begin_hop(const HopTarget& to);
+  static void wake(void* user);
   boost::asio::awaitable<bool> sleep_until(pool::TimePoint t);
 
   Worker& worker_;
   TargetRing& targets_;
   std::minstd_rand rng_;   // -targets-order random
   pool::Request request_;  // what the pool carries for the hop under way
+  pool::Response response_;
+  pool::Parked parked_;             // where request_ waits for a connection
+  pool::TimePoint next_allowed_{};  // -q: when the next request may start
   boost::asio::cancellation_signal cancel_;
   // Both rarely needed, so allocated when they are: a user's size counts 10,000 times over.
   std::unique_ptr<boost::asio::steady_timer> pacer_;  // only for -q, -rate and back-off

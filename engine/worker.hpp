@@ -53,6 +53,8 @@ class Worker {
   boost::asio::io_context& io() noexcept { return io_; }
   // start spawns the users and the timeout sweep; run the io_context afterwards.
   void start();
+  // spawn runs a user's coroutine (a parked request going on) on this worker's thread.
+  void spawn(boost::asio::awaitable<void> user);
   // interrupt ends every user at once; safe from any thread.
   void interrupt();
   // release lets the io_context stop once it runs out of work. Until then it keeps running
@@ -97,6 +99,8 @@ class Worker {
  private:
   static constexpr auto kRelaxed = std::memory_order_relaxed;
   boost::asio::awaitable<void> sweep_timeouts();
+  // spawn_users spawns a batch of users from `first` on, then queues the next batch.
+  void spawn_users(std::size_t first);
   HostResult& host_stats(const pool::HostPool* host);
   void record_sample(const RequestRecord& r);
 

@@ -18,6 +18,7 @@ namespace asio = boost::asio;
 
 class RequestTrace;
 struct HostPool;
+class Parked;
 
 // HeaderField is one field of an HTTP/2 request, pseudo-header fields (:method, :scheme,
 // :authority, :path) first, names in lower case.
@@ -42,6 +43,9 @@ struct Request {
   // cancel abandons the request (timeout, Ctrl-C) wherever it is: waiting for a connection,
   // writing or reading. Signals must be emitted on the executor the request runs on.
   asio::cancellation_slot cancel;
+  // parked, when set, is where RoundTripper::park may leave the request waiting (the caller's
+  // own storage); round_trip then goes on from what it holds.
+  Parked* parked = nullptr;
 };
 
 // Response is what a round trip learned. The body is read to its end and counted, not stored.

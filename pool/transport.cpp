@@ -110,13 +110,18 @@ asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& 
   // request, and for each of 10,000 users waiting at once (docs/performance.md#memory).
   std::optional<WantConn> want;
   for (;;) {
-    WantConn& w = want.emplace();
-    ask(w, req.host, req.trace);
-    if (options_.race_hook) [[unlikely]]
-      co_await options_.race_hook(RaceWindow::before_get_conn);
-    w.executor = co_await asio::this_coro::executor;
-    std::optional<Acquired> got = take_at_once(w, req.trace);
-    if (!got) got = co_await await_delivery(w, req.trace, req.cancel);
+    // What park left is the first try's connection; a retry asks anew.
+    std::optional<Acquired> got =
+        req.parked ? take_parked(*req.parked, req.trace, req.cancel) : std::nullopt;
+    if (!got) {
+      WantConn& w = want.emplace();
+      ask(w, req.host, req.trace);
+      if (options_.race_hook) [[unlikely]]
+        co_await options_.race_hook(RaceWindow::before_get_conn);
+      w.executor = co_await asio::this_coro::executor;
+      got = take_at_once(w, req.trace);
+      if (!got) got = co_await await_delivery(w, req.trace, req.cancel);
+    }
     if (got->ec) co_return got->ec;
     PooledConn* pc = got->conn;
     // A connection that carried a request or sat idle may have been closed by the server in
@@ -189,6 +194,34 @@ void Transport::ask(WantConn& w, HostPool* host, RequestTrace* trace) {
   if (trace) trace->on_get_conn();
 }
 
+bool Transport::park(const Request& req, const asio::any_io_executor& executor, WakeFn wake,
+                     void* context) {
+  if (!req.parked) return true;
+  Parked& p = *req.parked;
+  WantConn& w = p.state_.emplace<WantConn>();
+  ask(w, req.host, req.trace);
+  w.executor = executor;
+  if (std::optional<Acquired> got = take_at_once(w, req.trace)) {
+    p.state_ = *got;
+    return true;
+  }
+  suspend(w, req.cancel, make_resume([wake, context](error_code) { wake(context); }));
+  return false;
+}
+
+std::optional<Acquired> Transport::take_parked(Parked& p, RequestTrace* trace,
+                                               asio::cancellation_slot cancel) {
+  std::optional<Acquired> got;
+  if (auto* at_once = std::get_if<Acquired>(&p.state_)) {
+    got = *at_once;
+  } else if (auto* w = std::get_if<WantConn>(&p.state_)) {
+    HLOAD_CHECK(w->done, "a parked request went on before it was delivered");
+    got = delivered(*w, trace, cancel);
+  }
+  p.state_.emplace<std::monostate>();
+  return got;
+}
+
 asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trace,
                                               asio::cancellation_slot cancel) {
   WantConn w;
@@ -225,12 +258,17 @@ asio::awaitable<Acquired> Transport::await_delivery(WantConn& w, RequestTrace* t
                                                     asio::cancellation_slot cancel) {
   if (options_.race_hook) [[unlikely]]
     co_await options_.race_hook(RaceWindow::before_wait);
-  auto [ec] = co_await wait_for_delivery(w, cancel);
+  co_await wait_for_delivery(w, cancel);
+  co_return delivered(w, trace, cancel);
+}
+
+Acquired Transport::delivered(const WantConn& w, RequestTrace* trace,
+                              asio::cancellation_slot cancel) {
   // Back on the requester's executor, where the slot was assigned: no cancellation may reach
-  // this waiter once its frame is gone.
+  // this waiter once it is gone.
   if (cancel.is_connected()) cancel.clear();
   if (trace && w.queued_for_permit) trace->on_permit_wait(w.permit_wait);
-  if (ec) co_return Acquired{ec, nullptr, {}};
+  if (w.ec) return Acquired{w.ec, nullptr, {}};
 
   GotConnInfo info;
   info.outcome = w.outcome;
@@ -243,7 +281,7 @@ asio::awaitable<Acquired> Transport::await_delivery(WantConn& w, RequestTrace* t
   info.queued_at_limit = w.queued_for_permit;
   info.permit_wait = w.permit_wait;
   if (trace) trace->on_got_conn(info);
-  co_return Acquired{{}, w.conn, info};
+  return Acquired{{}, w.conn, info};
 }
 
 PooledConn* Transport::take_stream_or_queue(WantConn& w, bool& from_idle) {
@@ -283,25 +321,30 @@ void Transport::close_dead(PooledConn* pc) {
 
 asio::awaitable<std::tuple<error_code>> Transport::wait_for_delivery(
     WantConn& w, asio::cancellation_slot cancel) {
-  auto initiate = [this, &w, cancel](auto handler) mutable {
-    Deferred later;
-    {
-      auto l = lock();
-      if (w.done) {
-        // Delivered between queueing and suspending (Go's third race): the result is already
-        // recorded, so the requester resumes at once instead of being mistaken for gone.
-        later.wake.push_back({make_resume(std::move(handler)), w.executor, w.ec});
-      } else {
-        if (cancel.is_connected()) {
-          cancel.assign([this, &w](asio::cancellation_type) { cancel_waiter(w); });
-        }
-        w.resume = make_resume(std::move(handler));
-      }
-    }
-    run(later);
+  auto initiate = [this, &w, cancel](auto handler) {
+    suspend(w, cancel, make_resume(std::move(handler)));
   };
   constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
   return asio::async_initiate<decltype(kToken), void(error_code)>(std::move(initiate), kToken);
+}
+
+void Transport::suspend(WantConn& w, asio::cancellation_slot cancel,
+                        std::unique_ptr<Resume> resume) {
+  Deferred later;
+  {
+    auto l = lock();
+    if (w.done) {
+      // Delivered between queueing and suspending (Go's third race): the result is already
+      // recorded, so the requester resumes at once instead of being mistaken for gone.
+      later.wake.push_back({std::move(resume), w.executor, w.ec});
+    } else {
+      if (cancel.is_connected()) {
+        cancel.assign([this, &w](asio::cancellation_type) { cancel_waiter(w); });
+      }
+      w.resume = std::move(resume);
+    }
+  }
+  run(later);
 }
 
 void Transport::cancel_waiter(WantConn& w) {

@@ -39,6 +39,7 @@
 #include "pool/conn_key.hpp"
 #include "pool/dialer.hpp"
 #include "pool/error.hpp"
+#include "pool/parked.hpp"
 #include "pool/pool_state.hpp"
 #include "pool/round_tripper.hpp"
 #include "pool/trace.hpp"
@@ -61,13 +62,6 @@ struct HostSnapshot {
   int dials_unowned = 0;    // dials in flight whose waiter left, waiting to be adopted
   int dials_cancelling = 0;
   HostCounters counters;
-};
-
-// Acquired is the result of get_conn.
-struct Acquired {
-  error_code ec;
-  PooledConn* conn = nullptr;
-  GotConnInfo info;
 };
 
 class Transport final : public RoundTripper {
@@ -96,6 +90,12 @@ class Transport final : public RoundTripper {
   // times by connections that served none (a server refusing everything).
   static constexpr int kRefusedRetries = 3;
   asio::awaitable<error_code> round_trip(const Request& req, Response& resp) override;
+
+  // park takes get_conn's steps for req in req.parked: a stream of an open connection with
+  // room at once, or a place in the queues with `wake` to call on delivery (RoundTripper::park).
+  // It awaits no race hook: it has no window between looking and queueing to widen.
+  bool park(const Request& req, const asio::any_io_executor& executor, WakeFn wake,
+            void* context) override;
 
   // get_conn gets a stream of a connection for host: on an open connection with room at once,
   // else by waiting for a hand-over or for a dial (late binding). On success the caller holds
@@ -172,6 +172,15 @@ class Transport final : public RoundTripper {
   // cancelled through `cancel`.
   asio::awaitable<Acquired> await_delivery(WantConn& w, RequestTrace* trace,
                                            asio::cancellation_slot cancel);
+  // delivered is what a delivered (or cancelled) w brought, told to the trace; the slot it
+  // waited on is cleared.
+  Acquired delivered(const WantConn& w, RequestTrace* trace, asio::cancellation_slot cancel);
+  // take_parked takes what park left in p, if anything.
+  std::optional<Acquired> take_parked(Parked& p, RequestTrace* trace,
+                                      asio::cancellation_slot cancel);
+  // suspend gives a queued w the resumption to run on delivery, at once when it was delivered
+  // meanwhile, and makes `cancel` take it out of the queues.
+  void suspend(WantConn& w, asio::cancellation_slot cancel, std::unique_ptr<Resume> resume);
   // take_stream_or_queue returns a stream of a connection for w's host, or queues w as a
   // waiter; from_idle says the connection was idle (so it is checked before use).
   PooledConn* take_stream_or_queue(WantConn& w, bool& from_idle);

@@ -94,6 +94,43 @@ TEST(EngineTruth, StopEndsTheRunAtOnceAndRecordsTheSignal) {
   EXPECT_FALSE(r.abandoned);
 }
 
+// Users waiting for a connection wait parked, with no coroutine of their own: the end of the
+// run still finds every one of them and counts it unfinished, and a timeout still ends each.
+TEST(EngineTruth, UsersWaitingForAConnectionAtTheEndAreUnfinished) {
+  ServerOptions o;
+  o.fault = Fault::stall;
+  BuiltinServer srv(o);
+  RunConfig cfg = config(url_of(srv), 50, 0);
+  cfg.requests.reset();
+  cfg.duration = 300ms;
+  cfg.timeout = pool::Duration::zero();
+  cfg.max_conns_per_host = 1;
+  const auto started = std::chrono::steady_clock::now();
+  const RunResult r = engine::Engine(cfg).run();
+  EXPECT_LT(seconds_since(started), 1.5);
+  EXPECT_EQ(r.requests, 0u);
+  EXPECT_EQ(r.unfinished, 50u) << "one on the connection, 49 waiting for it";
+  EXPECT_EQ(r.hosts.at(host_of(srv)).dials, 1u);
+}
+
+TEST(EngineTruth, UsersWaitingForAConnectionTimeOut) {
+  ServerOptions o;
+  o.fault = Fault::stall;
+  BuiltinServer srv(o);
+  RunConfig cfg = config(url_of(srv), 20, 20);
+  cfg.timeout = 100ms;
+  cfg.max_conns_per_host = 1;
+  const auto started = std::chrono::steady_clock::now();
+  const RunResult r = engine::Engine(cfg).run();
+  EXPECT_LT(seconds_since(started), 1.5);
+  EXPECT_EQ(r.requests, 20u);
+  EXPECT_EQ(r.errors_by_kind.at("timeout"), 20u);
+  EXPECT_EQ(r.unfinished, 0u);
+  const auto& h = r.hosts.at(host_of(srv));
+  EXPECT_EQ(h.requests, 20u);
+  EXPECT_EQ(h.queued_at_limit.count(), 19u) << "all but the first waited for the connection";
+}
+
 // The open model counts what it could not send: each slot due before the end was either sent
 // (finished or still in flight) or dropped, because every user was busy.
 TEST(EngineTruth, RateTheUsersCannotCarryCountsDroppedRequests) {

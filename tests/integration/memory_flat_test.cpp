@@ -68,6 +68,31 @@ TEST(MemoryFlat, MillionRequestsUseNoMoreMemoryThanFiftyThousand) {
   EXPECT_EQ(srv.counters().requests, 1'050'000u);
 }
 
+// Ten thousand users waiting for two connections: a waiting request is an entry of the pool's
+// queues, not a chain of coroutine frames (docs/performance.md#memory). The whole process stays
+// under 24 MiB, and each waiting user adds well under 1.5 KB to a run of ten users.
+TEST(MemoryFlat, TenThousandUsersWaitingForTwoConnectionsFitInTwentyFourMiB) {
+  if (kSanitized) GTEST_SKIP() << "sanitizers change memory use; measured in the normal build";
+  server::ServerOptions o;
+  o.threads = 1;
+  server::BuiltinServer srv(o);
+  const std::string url = "http://127.0.0.1:" + std::to_string(srv.port()) + "/";
+  const auto rss = [&](const char* users) {
+    return peak_rss_kb({"-c", users, "-max-conns-per-host", "2", "-n", "50000", "-no-progress",
+                        "-o", "json", url});
+  };
+  const long few = rss("10");
+  const long many = rss("10000");
+  ASSERT_GT(few, 0) << "the 10-user run failed";
+  ASSERT_GT(many, 0) << "the 10,000-user run failed";
+  std::printf("peak RSS: 10 users %ld KiB, 10,000 users %ld KiB (%.0f bytes a user)\n", few, many,
+              static_cast<double>(many - few) * 1024 / 9990);
+  EXPECT_LT(many, 24 * 1024) << "over 24 MiB";
+  EXPECT_LT((many - few) * 1024, 9990L * 1500) << "a waiting user costs 1.5 KB or more";
+  EXPECT_EQ(srv.counters().requests, 100'000u);
+  EXPECT_EQ(srv.counters().accepted, 4u) << "two connections a run";
+}
+
 // Thirty seconds at 2,000 requests/s, every second of it in the timeline (and in the HTML page
 // drawn from it), against five seconds at the same rate: short enough for every test run.
 TEST(MemoryFlat, ThirtySecondsOfTimelineUseNoMoreMemoryThanFive) {

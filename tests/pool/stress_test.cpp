@@ -151,6 +151,17 @@ asio::awaitable<void> request(pool::Transport& t, pool::HostPool* host, Tally& t
       if (!ec) cancel.emit(asio::cancellation_type::terminal);
     });
   }
+  // Half the requests park, as the engine's users do, and are woken through a timer that
+  // waits for ever until the wake cancels it.
+  pool::Parked parked;
+  if (uniform(0, 1) == 0) {
+    asio::steady_timer woken(ex, asio::steady_timer::time_point::max());
+    req.parked = &parked;
+    const auto wake = [](void* timer) { static_cast<asio::steady_timer*>(timer)->cancel(); };
+    if (!t.park(req, ex, wake, &woken)) {
+      co_await woken.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
   pool::Response resp;
   const pool::error_code ec = co_await t.round_trip(req, resp);
   if (timer_armed) {
