@@ -44,6 +44,27 @@ VirtualUser::VirtualUser(Worker& worker, TargetRing& targets)
   request_.parked = &parked_;
 }
 
+void VirtualUser::start() {
+  // A closed-model user without pacing begins its first request outside any coroutine: one
+  // that waits for a connection parks at once, and 10,000 users waiting for two connections
+  // never hold a frame each (docs/performance.md#memory). Others sleep first, in drive.
+  if (worker_.config().qps_per_user > 0 || worker_.schedule().open_model()) {
+    worker_.spawn(drive(false));
+    return;
+  }
+  const auto due = worker_.schedule().next(worker_.clock().now());
+  if (!due) {
+    worker_.user_done();
+    return;
+  }
+  begin(*due);
+  if (park(worker_.io().get_executor())) worker_.spawn(drive(true));
+}
+
+bool VirtualUser::park(const asio::any_io_executor& executor) {
+  return worker_.transport().park(request_, executor, &wake, this);
+}
+
 asio::awaitable<void> VirtualUser::drive(bool parked) {
   const RunConfig& cfg = worker_.config();
   const pool::Clock& clock = worker_.clock();
@@ -63,9 +84,7 @@ asio::awaitable<void> VirtualUser::drive(bool parked) {
     begin(*due);
     // Parked, the request waits as an entry of the pool's queues, and this frame ends: the
     // worker spawns resume() once it was delivered a connection.
-    if (!worker_.transport().park(request_, co_await asio::this_coro::executor, &wake, this)) {
-      co_return;
-    }
+    if (!park(co_await asio::this_coro::executor)) co_return;
     go_on = co_await finish();
   }
   worker_.user_done();
@@ -73,7 +92,7 @@ asio::awaitable<void> VirtualUser::drive(bool parked) {
 
 void VirtualUser::wake(void* user) {
   auto* self = static_cast<VirtualUser*>(user);
-  self->worker_.spawn(self->resume());
+  self->worker_.spawn(self->drive(true));
 }
 
 void VirtualUser::begin(pool::TimePoint due) {

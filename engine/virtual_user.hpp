@@ -65,11 +65,11 @@ class VirtualUser final : public pool::RequestTrace {
  public:
   VirtualUser(Worker& worker, TargetRing& targets);
 
-  // run sends requests until the schedule has none left or the user is interrupted. A request
-  // that has to wait for a connection parks (RoundTripper::park): run's frames end, and the
-  // worker spawns resume() once the request was delivered one.
-  boost::asio::awaitable<void> run() { return drive(false); }
-  boost::asio::awaitable<void> resume() { return drive(true); }
+  // start sets the user going, on its worker's thread: it sends requests until the schedule has
+  // none left or the user is interrupted. A request that has to wait for a connection parks
+  // (RoundTripper::park): the user's frames end, and the worker spawns it again once the request
+  // was delivered one.
+  void start();
 
   // deadline is when the request in flight times out (max when none is in flight).
   pool::TimePoint deadline() const noexcept { return deadline_; }
@@ -86,8 +86,10 @@ class VirtualUser final : public pool::RequestTrace {
   void on_retry() override;
 
  private:
-  // drive is run's loop; `parked` says it goes on with the request that parked.
+  // drive is the user's loop; `parked` says it goes on with the request begun and parked.
   boost::asio::awaitable<void> drive(bool parked);
+  // park parks the request begun; false when it waits, parked.
+  bool park(const boost::asio::any_io_executor& executor);
   // begin starts a request due at `due`: its record and its first hop, then park.
   void begin(pool::TimePoint due);
   // finish completes the request begun, following its redirects; false when the user was

@@ -54,22 +54,16 @@ Worker::Worker(const RunContext& run, TargetRing& targets, int users, std::funct
 
 void Worker::start() {
   running_ = static_cast<int>(users_.size());
-  asio::post(io_, [this] { spawn_users(0); });
+  // Started on the worker's own thread, in one handler: every user's first request is under
+  // way (dialing, waiting for a dial, or parked) before any response is read, as if they had
+  // all started at the same instant.
+  asio::post(io_, [this] {
+    for (auto& u : users_) u->start();
+  });
   if (run_.cfg.timeout > pool::Duration::zero() && !users_.empty()) {
     asio::co_spawn(io_, sweep_timeouts(), check_spawned);
   }
   if (users_.empty()) asio::post(io_, [this] { on_idle_(); });
-}
-
-void Worker::spawn_users(std::size_t first) {
-  // Spawned from the worker's own thread, a user runs at once until it waits; one that parked
-  // leaves only its spawn's last step queued, and the next batch is queued behind those steps.
-  // So 10,000 users waiting for two connections never hold 10,000 frames at once
-  // (docs/performance.md#memory).
-  constexpr std::size_t kBatch = 64;
-  const std::size_t end = std::min(users_.size(), first + kBatch);
-  for (std::size_t i = first; i < end; ++i) spawn(users_[i]->run());
-  if (end < users_.size()) asio::post(io_, [this, end] { spawn_users(end); });
 }
 
 void Worker::spawn(asio::awaitable<void> user) {

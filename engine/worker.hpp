@@ -99,8 +99,6 @@ class Worker {
  private:
   static constexpr auto kRelaxed = std::memory_order_relaxed;
   boost::asio::awaitable<void> sweep_timeouts();
-  // spawn_users spawns a batch of users from `first` on, then queues the next batch.
-  void spawn_users(std::size_t first);
   HostResult& host_stats(const pool::HostPool* host);
   void record_sample(const RequestRecord& r);
 

@@ -83,7 +83,13 @@ TlsDialer::TlsDialer(const Clock& clock, TcpDialerOptions tcp, TlsOptions tls,
 }
 
 asio::awaitable<DialResult> TlsDialer::dial(const ConnKey& key, asio::cancellation_slot cancel) {
-  if (key.scheme != "https") co_return co_await tcp_.dial(key, cancel);
+  // The caller keeps key alive until the dial ends, whichever coroutine reads it.
+  if (key.scheme != "https") return tcp_.dial(key, cancel);
+  return dial_tls(key, cancel);
+}
+
+asio::awaitable<DialResult> TlsDialer::dial_tls(const ConnKey& key,
+                                                asio::cancellation_slot cancel) {
   if (const error_code trust = ensure_trust())
     co_return DialResult{trust, nullptr, {}, std::nullopt};
   TcpConnection tcp = co_await tcp_.connect(key, cancel);

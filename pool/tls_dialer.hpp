@@ -52,6 +52,9 @@ class TlsDialer final : public Dialer {
   bool trust_loaded() const noexcept { return trust_loaded_.load(std::memory_order_acquire); }
 
  private:
+  // dial_tls is dial over TLS: the connect, the handshake and the connection ALPN chose. (dial
+  // itself is no coroutine, so a dial over http pays for no frame of this one's size.)
+  asio::awaitable<DialResult> dial_tls(const ConnKey& key, asio::cancellation_slot cancel);
   // ensure_trust loads the system's CA store on its first call, when the options trust it, and
   // returns why that failed, on every call.
   error_code ensure_trust();

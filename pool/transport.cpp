@@ -759,29 +759,33 @@ asio::awaitable<void> Transport::dial_conn_for(std::shared_ptr<Dial> d) {
   DialResult res = co_await dialer_.dial(h.key, d->signal.slot());
   if (options_.race_hook) [[unlikely]]
     co_await options_.race_hook(RaceWindow::before_deliver);
+  dial_done(*d, std::move(res));
+}
 
+void Transport::dial_done(Dial& d, DialResult res) {
+  HostPool& h = *d.host;
   const TimePoint now = clock_.now();
-  const Duration took = now - d->started;
+  const Duration took = now - d.started;
   const Duration tls_time = res.tls ? res.tls->handshake_time : Duration{};
   std::shared_ptr<ConnLink> link;
   Deferred later;
   bool cancelled;
   {
     auto l = lock();
-    cancelled = d->state == Dial::State::cancelled;
+    cancelled = d.state == Dial::State::cancelled;
     if (cancelled) {
       --h.cancelling;
-    } else if (d->state == Dial::State::unowned) {
-      h.unowned_dials.erase(h.unowned_dials.iterator_to(*d));
+    } else if (d.state == Dial::State::unowned) {
+      h.unowned_dials.erase(h.unowned_dials.iterator_to(d));
     } else {
-      if (d->roomy_hook.is_linked()) h.roomy.erase(h.roomy.iterator_to(*d));
-      h.dials.erase(h.dials.iterator_to(*d));
+      if (d.roomy_hook.is_linked()) h.roomy.erase(h.roomy.iterator_to(d));
+      h.dials.erase(h.dials.iterator_to(d));
     }
     // The owners, oldest first, leave the dial: each is served by it, or covered anew.
     boost::container::small_vector<WantConn*, 4> owners;
-    while (!d->owners.empty()) {
-      WantConn& w = d->owners.front();
-      d->owners.pop_front();
+    while (!d.owners.empty()) {
+      WantConn& w = d.owners.front();
+      d.owners.pop_front();
       w.dial = nullptr;
       w.dns_time = res.resolve_time;
       w.tls = res.tls.has_value();

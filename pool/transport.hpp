@@ -194,6 +194,10 @@ class Transport final : public RoundTripper {
   asio::awaitable<std::tuple<error_code>> wait_for_delivery(WantConn& w,
                                                             asio::cancellation_slot cancel);
   asio::awaitable<void> dial_conn_for(std::shared_ptr<Dial> d);
+  // dial_done takes a finished dial's result to its owners and the pool. (Not in
+  // dial_conn_for's frame: every local there is kept for the whole dial, 20,000 times over in a
+  // dial storm.)
+  void dial_done(Dial& d, DialResult res);
 
   const TransportOptions options_;
   Dialer& dialer_;
