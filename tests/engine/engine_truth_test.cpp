@@ -245,7 +245,12 @@ TEST(EngineTruth, RedirectsAreFollowedToAnotherHost) {
   ASSERT_EQ(r.hosts.size(), 2u);
   EXPECT_EQ(r.hosts.at(host_of(front)).requests, 20u);
   EXPECT_EQ(r.hosts.at(host_of(target)).requests, 20u);
-  EXPECT_EQ(r.hosts.at(host_of(target)).dials, 2u);
+  // Two users need two connections to the target when their redirects overlap, one when they
+  // never do; either way the server saw each.
+  const std::uint64_t target_dials = r.hosts.at(host_of(target)).dials;
+  EXPECT_GE(target_dials, 1u);
+  EXPECT_LE(target_dials, 2u);
+  EXPECT_EQ(target_dials, target.counters().accepted);
   EXPECT_EQ(front.counters().requests, 20u);
   EXPECT_EQ(target.counters().requests, 20u);
 
