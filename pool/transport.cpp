@@ -106,22 +106,13 @@ HostPool* Transport::host_for(const ConnKey& key) {
 asio::awaitable<error_code> Transport::round_trip(const Request& req, Response& resp) {
   int stale_retries = 0;
   int refused_retries = 0;
-  // get_conn's steps, taken here rather than in a coroutine of their own: one frame fewer per
-  // request, and for each of 10,000 users waiting at once (docs/performance.md#memory).
-  std::optional<WantConn> want;
   for (;;) {
-    // What park left is the first try's connection; a retry asks anew.
+    // What park left is the first try's connection; a retry asks anew. A request that did not
+    // park asks in get_conn, whose frame holds the waiter: this frame, which every request
+    // under way has, does not (docs/performance.md#memory).
     std::optional<Acquired> got =
         req.parked ? take_parked(*req.parked, req.trace, req.cancel) : std::nullopt;
-    if (!got) {
-      WantConn& w = want.emplace();
-      ask(w, req.host, req.trace);
-      if (options_.race_hook) [[unlikely]]
-        co_await options_.race_hook(RaceWindow::before_get_conn);
-      w.executor = co_await asio::this_coro::executor;
-      got = take_at_once(w, req.trace);
-      if (!got) got = co_await await_delivery(w, req.trace, req.cancel);
-    }
+    if (!got) got = co_await get_conn(req.host, req.trace, req.cancel);
     if (got->ec) co_return got->ec;
     PooledConn* pc = got->conn;
     // A connection that carried a request or sat idle may have been closed by the server in
