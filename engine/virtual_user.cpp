@@ -83,7 +83,7 @@ asio::awaitable<void> VirtualUser::drive(bool parked) {
     next_allowed_ = clock.now() + pace;
     begin(*due);
     // Parked, the request waits as an entry of the pool's queues, and this frame ends: the
-    // worker spawns resume() once it was delivered a connection.
+    // user is spawned again (wake) once it was delivered a connection or cancelled.
     if (!park(co_await asio::this_coro::executor)) co_return;
     go_on = co_await finish();
   }
