@@ -5,7 +5,6 @@
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
@@ -423,9 +422,10 @@ void H2Session::deliver_events() {
     if (e == Event::finished) {
       auto handler = std::move(s->handler);
       const asio::any_io_executor work = std::move(s->work);
-      // Inline when the round trip runs here; otherwise queued after its trace events.
+      // Inline when the round trip runs here (as dispatch would, without wrapping the handler
+      // in a function object for the executor); otherwise queued after its trace events.
       if (s->same_executor) {
-        asio::dispatch(s->requester, asio::append(std::move(handler), s->result));
+        std::move(handler)(s->result);
       } else {
         asio::post(s->requester, asio::append(std::move(handler), s->result));
       }
