@@ -4,18 +4,17 @@
 #include <cstring>
 
 #include <boost/asio/append.hpp>
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include "pool/bug.hpp"
 #include "pool/errors.hpp"
 #include "pool/h2_errors.hpp"
+#include "pool/in_place_op.hpp"
 #include "pool/trace.hpp"
 
 namespace hload::pool {
@@ -156,14 +155,11 @@ asio::awaitable<ConnResult> H2Session::round_trip(const Request& req, Response& 
   s->trace = req.trace;
   s->requester = co_await asio::this_coro::executor;
   asio::cancellation_slot cancel = req.cancel;
-  // A named initiation, not a temporary in the co_await: GCC 12 destroys such temporaries
-  // twice, which would release the stream's and the session's references once too often.
-  auto start = [self = shared_from_this(), s, cancel](auto handler) {
-    self->initiate(s, std::move(handler), cancel);
-  };
-  const ConnResult result =
-      co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(ConnResult)>(
-          start, asio::use_awaitable);
+  // Awaited in place (no frame for the initiation). The start holds references only: GCC 12
+  // may destroy a temporary of a co_await twice. The session outlives it, as the pool holds
+  // the connection until the round trip is over.
+  const auto [result] = co_await in_place_op<ConnResult>(
+      [this, &s, cancel](auto handler) { initiate(s, std::move(handler), cancel); });
   // The cancellation handler holds the stream: no cancel may reach it once the round trip is
   // over. The round trip resumed here, on the executor cancels are emitted on.
   if (cancel.is_connected()) cancel.clear();
