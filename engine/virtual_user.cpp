@@ -65,15 +65,15 @@ bool VirtualUser::park(const asio::any_io_executor& executor) {
   return worker_.transport().park(request_, executor, &wake, this);
 }
 
-asio::awaitable<void> VirtualUser::drive(bool parked) {
+asio::awaitable<void> VirtualUser::drive(bool begun) {
   const RunConfig& cfg = worker_.config();
   const pool::Clock& clock = worker_.clock();
   const bool paced = cfg.qps_per_user > 0;
   const pool::Duration pace = paced ? period_of(cfg.qps_per_user) : pool::Duration::zero();
-  if (!parked) next_allowed_ = clock.now();
+  if (!begun) next_allowed_ = clock.now();
 
-  // A parked request is finished whatever happened meanwhile: it holds a connection, or why not.
-  bool go_on = !parked || co_await finish();
+  // A request begun is finished whatever happened meanwhile: it holds a stream, or why not.
+  bool go_on = !begun || co_await finish();
   while (go_on && !interrupted_) {
     if (paced && !co_await sleep_until(next_allowed_)) break;
     if (backoff_ > pool::Duration::zero() && !co_await sleep_until(clock.now() + backoff_)) break;

@@ -86,8 +86,9 @@ class VirtualUser final : public pool::RequestTrace {
   void on_retry() override;
 
  private:
-  // drive is the user's loop; `parked` says it goes on with the request begun and parked.
-  boost::asio::awaitable<void> drive(bool parked);
+  // drive is the user's loop; `begun` says it first finishes the request begun (parked, or
+  // given a stream by park at once).
+  boost::asio::awaitable<void> drive(bool begun);
   // park parks the request begun; false when it waits, parked.
   bool park(const boost::asio::any_io_executor& executor);
   // begin starts a request due at `due`: its record and its first hop, then park.
