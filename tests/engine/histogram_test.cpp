@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace hload::engine {
@@ -159,6 +160,30 @@ TEST(HistogramTest, BucketCountsAddUpToCount) {
     previous_upper = b.upper_ms;
   }
   EXPECT_EQ(sum, h.count());
+}
+
+// The bucket search works from the bits of a double rather than its logarithm; every value
+// must still land in the bucket whose edges enclose it, at the edges themselves too.
+TEST(HistogramTest, EveryValueLandsInTheBucketWhoseEdgesEncloseIt) {
+  const double ratio = std::pow(Histogram::kMaxMs / Histogram::kMinMs, 1.0 / Histogram::kBuckets);
+  for (int i = 1; i <= Histogram::kBuckets + 1; ++i) {
+    const double edge = Histogram::lower_edge_ms(i);
+    ASSERT_EQ(Histogram::index_of(edge), i) << "edge " << i;
+    ASSERT_EQ(Histogram::index_of(std::nextafter(edge, 0.0)), i - 1) << "below edge " << i;
+    if (i > 1) {
+      ASSERT_NEAR(edge / Histogram::lower_edge_ms(i - 1), ratio, 1e-9) << i;
+    }
+  }
+  for (double v : log_uniform(Histogram::kMinMs, Histogram::kMaxMs * 0.999999, 1'000'003)) {
+    const int i = Histogram::index_of(v);
+    ASSERT_GE(i, 1) << v;
+    ASSERT_LE(i, Histogram::kBuckets) << v;
+    ASSERT_LE(Histogram::lower_edge_ms(i), v);
+    ASSERT_LT(v, Histogram::lower_edge_ms(i + 1));
+  }
+  EXPECT_EQ(Histogram::index_of(std::nan("")), 0);
+  EXPECT_EQ(Histogram::index_of(-1.0), 0);
+  EXPECT_EQ(Histogram::index_of(std::numeric_limits<double>::infinity()), Histogram::kBuckets + 1);
 }
 
 }  // namespace
