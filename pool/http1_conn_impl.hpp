@@ -10,13 +10,13 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -25,6 +25,7 @@
 #include "pool/in_place_op.hpp"
 #include "pool/response_parser.hpp"
 #include "pool/tls_errors.hpp"
+#include "pool/tls_socket.hpp"
 #include "pool/trace.hpp"
 
 namespace hload::pool {
@@ -40,11 +41,9 @@ namespace http1_detail {
 inline constexpr std::size_t kFirstRead = 512;
 inline constexpr std::size_t kMaxRead = 64 * 1024;
 
-// kIsTls says whether a stream is TLS over another stream.
+// kIsTls says whether a stream is TLS over TCP.
 template <class Stream>
-inline constexpr bool kIsTls = false;
-template <class Next>
-inline constexpr bool kIsTls<asio::ssl::stream<Next>> = true;
+inline constexpr bool kIsTls = std::is_same_v<Stream, TlsSocket>;
 
 // kIsTcpSocket says whether a stream is a plain TCP socket, which writes without waiting.
 template <class Stream>
@@ -81,18 +80,11 @@ inline Peek peek(int fd) noexcept {
 // tickets, which a connection that has not yet carried a request has not read: those carry no
 // data and leave the stream waiting for more (would_block). Data (an unsolicited response), a
 // close_notify (eof) or any error end the connection.
-template <class Next>
-bool tls_records_close(asio::ssl::stream<Next>& stream) noexcept {
-  auto& socket = stream.lowest_layer();
-  error_code ec;
-  socket.non_blocking(true, ec);
-  if (ec) return true;
+inline bool tls_records_close(TlsSocket& stream) noexcept {
   char byte;
-  const std::size_t n = stream.read_some(asio::buffer(&byte, 1), ec);
-  error_code restore_ec;
-  // Asynchronous operations set the socket non-blocking again as they need it.
-  socket.non_blocking(false, restore_ec);
-  return n > 0 || ec != asio::error::would_block || restore_ec;
+  std::size_t n = 0;
+  error_code ec;
+  return stream.try_read(asio::buffer(&byte, 1), n, ec) != TlsSocket::Step::want_read;
 }
 
 }  // namespace http1_detail

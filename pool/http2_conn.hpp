@@ -18,7 +18,7 @@ class Http2Io;
 
 // BasicHttp2Conn carries many HTTP/2 requests at once over a connected stream, on nghttp2. It
 // is a template over the stream so that codec tests run it over an in-memory stream and TLS
-// over ssl::stream; the pool uses Http2Conn (cleartext, prior knowledge). Its definitions are in
+// over TlsSocket; the pool uses Http2Conn (cleartext, prior knowledge). Its definitions are in
 // http2_conn_impl.hpp, compiled once per stream type.
 //
 // The connection does its I/O on its stream's executor: one reader, one write at a time, the

@@ -14,8 +14,6 @@
 #include <utility>
 #include <vector>
 
-#include <openssl/bio.h>
-#include <openssl/ssl.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffer.hpp>
@@ -33,15 +31,14 @@ namespace hload::pool {
 namespace h2_detail {
 
 // input_buffered says whether stream holds input it has read off the socket and not returned
-// yet: a TLS stream returns a record a read, and the rest of what the socket gave waits in
-// OpenSSL's buffers. Other streams return all they have at once.
+// yet: a TLS stream returns the records that arrived whole, and the start of the next may wait
+// in its buffer (TlsSocket::input_buffered). Other streams return all they have at once.
 template <class Stream>
 bool input_buffered(Stream& stream) {
   if constexpr (requires {
-                  { stream.native_handle() } -> std::same_as<SSL*>;
+                  { stream.input_buffered() } -> std::same_as<bool>;
                 }) {
-    SSL* ssl = stream.native_handle();
-    return SSL_pending(ssl) > 0 || BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0;
+    return stream.input_buffered();
   } else {
     return false;
   }

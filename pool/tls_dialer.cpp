@@ -12,8 +12,6 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/ssl/verify_context.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -33,28 +31,6 @@ bool is_ip_literal(const std::string& host) {
   asio::ip::make_address(host, ec);
   return !ec;
 }
-
-// NameCheck is Asio's host_name_verification that says why it refused: a name that does not
-// match is recorded as OpenSSL's own hostname (or IP address) mismatch, so that the verify
-// result names it instead of an unspecified failure.
-class NameCheck {
- public:
-  explicit NameCheck(const std::string& host) : check_(host), ip_(is_ip_literal(host)) {}
-
-  bool operator()(bool preverified, ssl::verify_context& ctx) const {
-    if (check_(preverified, ctx)) return true;
-    // A certificate that failed OpenSSL's own checks keeps their reason.
-    if (preverified) {
-      X509_STORE_CTX_set_error(ctx.native_handle(),
-                               ip_ ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH);
-    }
-    return false;
-  }
-
- private:
-  ssl::host_name_verification check_;
-  bool ip_;
-};
 
 // describe reads what a completed handshake agreed on.
 TlsInfo describe(SSL* ssl, Duration took) {
@@ -103,7 +79,6 @@ asio::awaitable<DialResult> TlsDialer::dial_tls(const ConnKey& key,
   DialAbort::arm(abort, cancel, options_.handshake_timeout, Errc::tls_handshake_timeout);
   const TimePoint start = clock_.now();
   const auto [ec] = co_await stream.async_handshake(
-      ssl::stream_base::client,
       asio::bind_cancellation_slot(abort->slot(), asio::as_tuple(asio::use_awaitable)));
   const Duration took = clock_.now() - start;
   if (ec) {
@@ -136,16 +111,29 @@ error_code TlsDialer::ensure_trust() {
 void TlsDialer::prepare(TlsStream& stream, const ConnKey& key) {
   SSL* ssl = stream.native_handle();
   // SNI names a host; RFC 6066 does not allow an address there.
-  if (!is_ip_literal(key.host)) SSL_set_tlsext_host_name(ssl, key.host.c_str());
+  const bool ip = is_ip_literal(key.host);
+  if (!ip) SSL_set_tlsext_host_name(ssl, key.host.c_str());
   if (!options_.insecure) {
-    error_code ignored;  // fails only on allocation, which throws first
-    stream.set_verify_callback(NameCheck(key.host), ignored);
+    // OpenSSL checks the name (or address) with the chain, and a mismatch is its own
+    // verify result: hostname mismatch, IP address mismatch.
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    if (ip) {
+      X509_VERIFY_PARAM_set1_ip_asc(param, key.host.c_str());
+    } else {
+      X509_VERIFY_PARAM_set1_host(param, key.host.c_str(), key.host.size());
+    }
   }
   if (options_.resume) sessions_.offer(ssl, key);
 }
 
 error_code TlsDialer::handshake_error(TlsStream& stream, const error_code& ec) const {
   namespace ae = asio::error;
+  // A close in the middle of the handshake is OpenSSL's "unexpected eof" (tls_read_error).
+  const error_code closed = tls_read_error(ec);
+  if (closed == ae::eof || closed == ssl::error::stream_truncated ||
+      closed == ae::connection_reset || closed == ae::broken_pipe) {
+    return Errc::tls_handshake_closed;
+  }
   if (ec.category() == ae::get_ssl_category()) {
     const long verify = SSL_get_verify_result(stream.native_handle());
     if (!options_.insecure && verify != X509_V_OK &&
@@ -153,10 +141,6 @@ error_code TlsDialer::handshake_error(TlsStream& stream, const error_code& ec) c
       return make_verify_error(verify);
     }
     return make_handshake_error(ec);
-  }
-  if (ec == ae::eof || ec == ssl::error::stream_truncated || ec == ae::connection_reset ||
-      ec == ae::broken_pipe) {
-    return Errc::tls_handshake_closed;
   }
   return ec;
 }

@@ -3,15 +3,13 @@
 #include <memory>
 #include <string>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
-
 #include "pool/http1_conn.hpp"
+#include "pool/tls_socket.hpp"
 
 namespace hload::pool {
 
 // TlsStream is a TCP connection with TLS over it: what the TLS dialer hands to a connection.
-using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+using TlsStream = TlsSocket;
 
 // TlsHttp1Conn is HTTP/1.1 over TLS. Over TLS the connection maps a close without close_notify
 // to asio::error::eof, as a plain TCP close (tls_read_error), and peer_closed reads the TLS
