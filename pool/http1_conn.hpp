@@ -51,8 +51,9 @@ class BasicHttp1Conn final : public Conn {
   bool peer_closed() noexcept override;
 
  private:
-  // write_now writes what a TCP socket takes of bytes at once, without waiting, and returns how
-  // many it wrote; other streams write nothing here. ec is set only by a real failure.
+  // write_now writes what a TCP socket (or TLS over one) takes of bytes at once, without
+  // waiting, and returns how many it wrote; other streams write nothing here. ec is set only by
+  // a real failure.
   std::size_t write_now(std::string_view bytes, error_code& ec);
 
   Stream stream_;

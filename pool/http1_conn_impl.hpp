@@ -109,6 +109,18 @@ std::size_t BasicHttp1Conn<Stream>::write_now(std::string_view bytes, error_code
     const std::size_t n = stream_.write_some(asio::buffer(bytes), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
     return n;
+  } else if constexpr (http1_detail::kIsTls<Stream>) {
+    // The same over TLS: OpenSSL writes the records to the socket at once. Bytes it could not
+    // write (it waits for room) go on with async_write, which makes the call again with the
+    // same bytes, as OpenSSL requires.
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      std::size_t n = 0;
+      const auto step = stream_.try_write(asio::buffer(bytes.substr(done)), n, ec);
+      done += n;
+      if (step != TlsSocket::Step::done || ec) break;
+    }
+    return done;
   } else {
     ec = {};
     return 0;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,32 @@ TEST_F(HloadTlsNginxTest, FiftyUsersMakeFiftyHandshakes) {
   EXPECT_EQ(report["phases"]["tls"]["count"], 50);
   EXPECT_EQ(report["phases"]["dial"]["count"], 50);
   for (const auto& [kind, n] : report["errors_by_kind"].items()) EXPECT_EQ(n, 0) << kind;
+}
+
+// Request bodies over TLS arrive whole: nginx reads each body to its end and keeps the
+// connection, so a body cut or repeated shows as an error, a close or a count that does not
+// match. (tests/pool/tls_socket_test.cpp holds a write back until the socket has room.)
+TEST_F(HloadTlsNginxTest, LargeBodiesLeaveWholeOverKeptConnections) {
+  NginxServer nginx({.tls_servers = {certs_.server}});
+  const std::uint16_t port = nginx.tls_port(0);
+  const TempDir dir;
+  const std::string body = dir.file("body");
+  constexpr std::uint64_t kBodySize = 900 * 1024;  // under nginx's client_max_body_size
+  {
+    std::ofstream out(body, std::ios::binary);
+    out << std::string(kBodySize, 'b');
+  }
+  const StubStatus before = nginx.counters();
+  const json report =
+      json_report({"-c", "2", "-n", "20", "-m", "POST", "-D", body, "-insecure", https_url(port)});
+  const StubDelta d = delta(before, nginx.counters());
+  ASSERT_TRUE(report.is_object());
+  const json& s = report["summary"];
+  EXPECT_EQ(s["ok"], 20) << report["errors_by_kind"];
+  EXPECT_GT(count(s["bytes_out"]), 20 * kBodySize);
+  EXPECT_EQ(d.requests, 20);
+  EXPECT_EQ(d.accepts, 2) << "every connection was kept";
+  EXPECT_EQ(report["hosts"][https_key(port)]["dials"], 2);
 }
 
 TEST_F(HloadTlsNginxTest, TextReportShowsTheHandshakes) {

@@ -8,14 +8,18 @@
 
 #include <csignal>
 
+#include <chrono>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <future>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -23,6 +27,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "pool/tls_http1_conn.hpp"
 #include "tests/support/test_certs.hpp"
 
 namespace hload {
@@ -198,6 +203,49 @@ TEST_F(TlsSocketTest, WritingToAPeerThatClosedIsAnErrorNotASignal) {
   }
   EXPECT_TRUE(write_ec == asio::error::broken_pipe || write_ec == asio::error::connection_reset)
       << write_ec.message();
+}
+
+// A request larger than the socket takes while the server does not read: HTTP/1.1 over TLS
+// writes what it can as the request starts and the rest once there is room, as OpenSSL
+// requires (the same bytes again). The server reads the whole request, then answers.
+TEST_F(TlsSocketTest, ARequestLargerThanTheSocketTakesLeavesWhole) {
+  constexpr std::size_t kBody = 16 * 1024 * 1024;  // more than loopback's buffers hold
+  const std::string head =
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(kBody) + "\r\n\r\n";
+  const std::string wire = head + std::string(kBody, 'b');
+  std::size_t received = 0;
+  bool intact = true;
+  OneTlsPeer peer(certs_, [&](SSL* ssl) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the client's buffer fills
+    char buffer[65536];
+    while (received < wire.size()) {
+      const int n = SSL_read(ssl, buffer, sizeof buffer);
+      if (n <= 0) break;
+      intact = intact && wire.compare(received, static_cast<std::size_t>(n), buffer,
+                                      static_cast<std::size_t>(n)) == 0;
+      received += static_cast<std::size_t>(n);
+    }
+    const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    SSL_write(ssl, ok.data(), static_cast<int>(ok.size()));
+  });
+  pool::TlsHttp1Conn conn(connect(peer));
+  pool::Request req;
+  req.wire = wire;
+  pool::Response resp;
+  std::optional<pool::ConnResult> result;
+  asio::co_spawn(io_, conn.round_trip(req, resp),
+                 [&](const std::exception_ptr& e, pool::ConnResult r) {
+                   EXPECT_FALSE(e);
+                   result = r;
+                 });
+  io_.run_for(std::chrono::seconds(30));  // bounded: a request cut short would wait forever
+  ASSERT_TRUE(result.has_value()) << "the round trip did not end";
+  EXPECT_FALSE(result->ec) << result->ec.message();
+  EXPECT_EQ(resp.status, 200u);
+  EXPECT_EQ(resp.bytes_out, wire.size());
+  EXPECT_EQ(received, wire.size());
+  EXPECT_TRUE(intact) << "the server read other bytes than were sent";
+  EXPECT_TRUE(conn.reusable());
 }
 
 }  // namespace
