@@ -187,7 +187,10 @@ TEST(Engine, RateModeHoldsTheRequestedRate) {
   cfg.rate = 500;
   cfg.duration = std::chrono::seconds(2);
   const RunResult r = run(cfg);
-  EXPECT_EQ(r.requests, 1000u) << "one request per 2 ms slot of the schedule";
+  // Every 2 ms slot of the schedule is sent, or counted dropped when the worker reached it
+  // only after the end (a slow machine, a sanitizer): never lost.
+  EXPECT_EQ(r.requests + r.dropped, 1000u);
+  EXPECT_LE(r.dropped, 10u);
   EXPECT_NEAR(r.rps(), 500.0, 10.0) << "achieved rate within 2%";
   EXPECT_EQ(r.service_time.count(), r.requests);
 }
