@@ -24,8 +24,6 @@ namespace hload::pool {
 
 namespace {
 
-namespace ssl = asio::ssl;
-
 bool is_ip_literal(const std::string& host) {
   error_code ec;
   asio::ip::make_address(host, ec);
@@ -128,10 +126,10 @@ void TlsDialer::prepare(TlsStream& stream, const ConnKey& key) {
 
 error_code TlsDialer::handshake_error(TlsStream& stream, const error_code& ec) const {
   namespace ae = asio::error;
-  // A close in the middle of the handshake is OpenSSL's "unexpected eof" (tls_read_error).
+  // A close in the middle of the handshake is OpenSSL's "unexpected eof", which
+  // tls_read_error reads as eof, as it does a truncated stream.
   const error_code closed = tls_read_error(ec);
-  if (closed == ae::eof || closed == ssl::error::stream_truncated ||
-      closed == ae::connection_reset || closed == ae::broken_pipe) {
+  if (closed == ae::eof || closed == ae::connection_reset || closed == ae::broken_pipe) {
     return Errc::tls_handshake_closed;
   }
   if (ec.category() == ae::get_ssl_category()) {
