@@ -17,11 +17,14 @@ namespace hload::pool {
 
 namespace {
 
-// clear_stale_errors empties the thread's error queue when something left an error in it:
-// SSL_get_error reads the queue, and an old entry would make a call that merely has to wait
-// look failed. Peeking costs a fraction of ERR_clear_error, which walks every slot.
-void clear_stale_errors() noexcept {
+// before_call readies the thread for an OpenSSL call whose failure step_of will read. It
+// empties the error queue when something left an error in it: SSL_get_error reads the queue,
+// and an old entry would make a call that merely has to wait look failed (peeking costs a
+// fraction of ERR_clear_error, which walks every slot). It clears errno, which is
+// SSL_ERROR_SYSCALL's reason when the socket gives one.
+void before_call() noexcept {
   if (ERR_peek_error() != 0) ERR_clear_error();
+  errno = 0;
 }
 
 // The socket's BIO. OpenSSL asks its BIO for each record's 5-byte header, then for the rest
@@ -139,8 +142,7 @@ TlsSocket::TlsSocket(TlsSocket&& other) noexcept
 TlsSocket::~TlsSocket() { SSL_free(ssl_); }
 
 TlsSocket::Step TlsSocket::try_handshake(error_code& ec) {
-  clear_stale_errors();
-  errno = 0;
+  before_call();
   return step_of(SSL_do_handshake(ssl_), ec);
 }
 
@@ -152,8 +154,7 @@ TlsSocket::Step TlsSocket::try_read(asio::mutable_buffer b, std::size_t& n, erro
     ec = std::exchange(deferred_, {});
     return Step::done;
   }
-  clear_stale_errors();
-  errno = 0;  // SSL_ERROR_SYSCALL's reason, when the socket gives one
+  before_call();
   if (SSL_read_ex(ssl_, b.data(), b.size(), &n) != 1) return step_of(0, ec);
   // OpenSSL returns one record a call; the records that came with it are returned too, so
   // that a reader gets everything that arrived at once (HTTP/2's responses, which nginx sends
@@ -161,7 +162,7 @@ TlsSocket::Step TlsSocket::try_read(asio::mutable_buffer b, std::size_t& n, erro
   auto* out = static_cast<unsigned char*>(b.data());
   while (n < b.size() && input_buffered()) {
     std::size_t more = 0;
-    errno = 0;
+    errno = 0;  // the queue is still empty: the call before it succeeded
     if (SSL_read_ex(ssl_, out + n, b.size() - n, &more) != 1) {
       error_code later;
       if (step_of(0, later) == Step::done) deferred_ = later;
@@ -174,16 +175,10 @@ TlsSocket::Step TlsSocket::try_read(asio::mutable_buffer b, std::size_t& n, erro
 
 TlsSocket::Step TlsSocket::try_write(asio::const_buffer b, std::size_t& n, error_code& ec) {
   n = 0;
-  if (b.size() == 0) {
-    ec = {};
-    return Step::done;
-  }
-  clear_stale_errors();
-  errno = 0;
-  if (SSL_write_ex(ssl_, b.data(), b.size(), &n) == 1) {
-    ec = {};
-    return Step::done;
-  }
+  ec = {};
+  if (b.size() == 0) return Step::done;
+  before_call();
+  if (SSL_write_ex(ssl_, b.data(), b.size(), &n) == 1) return Step::done;
   return step_of(0, ec);
 }
 

@@ -6,10 +6,11 @@
 // them and the socket with operations of its own; around every OpenSSL call it clears the
 // thread's error queue (about 860 instructions in OpenSSL 3) and queries the buffers. Over
 // HTTP/1.1 that was about 4,500 instructions a request, an eighth of a TLS request's cost
-// (docs/performance.md#hot-path). Here OpenSSL's socket BIO reads and writes the non-blocking
-// socket; a call that finds the socket empty (or full) waits for Asio's reactor to report it
-// readable (or writable) and is made again, which is how OpenSSL's non-blocking I/O is meant to be
-// used. One read system call takes every record that arrived (SocketInput).
+// (docs/performance.md#hot-path). Here OpenSSL reads and writes the non-blocking socket through
+// a BIO of ours (tls_socket.cpp); a call that finds the socket empty (or full) waits for Asio's
+// reactor to report it readable (or writable) and is made again, which is how OpenSSL's
+// non-blocking I/O is meant to be used. One read system call takes every record that arrived
+// (SocketInput).
 //
 // It is a stream in Asio's sense (async_read_some, async_write_some), so the connections and
 // asio::async_write use it as they would ssl::stream; one read and one write may be under way
