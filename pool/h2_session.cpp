@@ -129,7 +129,8 @@ H2Session::~H2Session() {
 }
 
 error_code H2Session::begin() {
-  if (nghttp2_session_client_new(&session_, Callbacks::table(), this) != 0) {
+  nghttp2_mem mem = memory_.mem();
+  if (nghttp2_session_client_new3(&session_, Callbacks::table(), this, nullptr, &mem) != 0) {
     return Errc::h2_protocol;
   }
   // No server push (hload never asked for it), and windows large enough that flow control

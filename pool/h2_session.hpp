@@ -19,6 +19,7 @@
 
 #include "pool/conn.hpp"
 #include "pool/error.hpp"
+#include "pool/h2_allocator.hpp"
 #include "pool/h2_frame_meter.hpp"
 
 namespace hload::pool {
@@ -186,6 +187,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   int on_stream_close(std::int32_t stream_id, std::uint32_t code);
 
   const asio::any_io_executor executor_;
+  H2Allocator memory_;  // the session's, so it outlives nghttp2_session_del in the destructor
   nghttp2_session* session_ = nullptr;
 
   // Round trips whose streams nghttp2 may still call back for, each at its index.
