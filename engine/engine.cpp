@@ -1,5 +1,6 @@
 #include "engine/engine.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <optional>
 #include <thread>
@@ -40,6 +41,10 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kProgressPeriod = std::chrono::milliseconds(250);
+// A run that may hold more TLS connections than this has each give its record buffers back
+// while idle (TlsOptions::release_idle_buffers); up to it, keeping them costs at most 9 MiB
+// and saves two allocations of 17 KiB per round trip.
+constexpr int kKeepTlsBuffersUpTo = 256;
 
 // make_dialer builds the run's dialer: plain TCP for http, TLS over it for https, with one TLS
 // context for the whole run.
@@ -51,6 +56,10 @@ std::unique_ptr<pool::Dialer> make_dialer(const RunConfig& cfg) {
   tls.key_file = cfg.client_key;
   tls.handshake_timeout = cfg.tls_handshake_timeout;
   tls.resume = cfg.tls_resume;
+  // Each user holds at most one connection at a time.
+  int most_conns = cfg.concurrency;
+  if (cfg.max_conns > 0) most_conns = std::min(most_conns, cfg.max_conns);
+  tls.release_idle_buffers = most_conns > kKeepTlsBuffersUpTo;
   // -h2 offers HTTP/2 first; a server that does not choose it is spoken to in HTTP/1.1.
   if (cfg.http2) tls.alpn = {"h2", "http/1.1"};
   try {

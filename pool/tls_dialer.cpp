@@ -122,6 +122,7 @@ void TlsDialer::prepare(TlsStream& stream, const ConnKey& key) {
     }
   }
   if (options_.resume) sessions_.offer(ssl, key);
+  if (options_.release_idle_buffers) SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
 }
 
 error_code TlsDialer::handshake_error(TlsStream& stream, const error_code& ec) const {

@@ -26,6 +26,10 @@ struct TlsOptions {
   Duration handshake_timeout = std::chrono::seconds(10);
   // resume offers each host the last session it gave (an abbreviated handshake).
   bool resume = false;
+  // release_idle_buffers has a connection give OpenSSL's record buffers (about 34 KiB) back
+  // whenever it has read and written all it had: the memory of tens of thousands of open
+  // connections, at the cost of allocating both buffers again on every round trip.
+  bool release_idle_buffers = true;
 };
 
 }  // namespace hload::pool

@@ -110,11 +110,10 @@ TlsSocket::TlsSocket(next_layer_type socket, asio::ssl::context& context)
       input_(std::make_unique<SocketInput>()),
       ssl_(SSL_new(context.native_handle())) {
   if (ssl_ == nullptr) throw std::bad_alloc();
-  // The modes of Asio's ssl::stream: a write may end after some records (the rest is written
-  // by the next call), its bytes may move between calls, and an idle connection gives
-  // OpenSSL's buffers back.
-  SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                         SSL_MODE_RELEASE_BUFFERS);
+  // A write may end after some records (the rest is written by the next call), and its bytes
+  // may move between calls. Whether an idle connection gives OpenSSL's record buffers back is
+  // the dialer's choice (TlsOptions::release_idle_buffers).
+  SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_set_connect_state(ssl_);
   error_code ignored;  // fails only on a closed socket (fd -1), which the first call reports
   // OpenSSL's calls must never block: they come back to wait for the reactor instead.

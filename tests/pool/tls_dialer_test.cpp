@@ -172,6 +172,24 @@ TEST_F(TlsDialerTest, FactoryGetsTheProtocolAlpnChose) {
   EXPECT_EQ(chosen, "http/1.1");
 }
 
+TEST_F(TlsDialerTest, IdleBuffersAreReleasedOnlyWhenAskedTo) {
+  TlsServer srv({.cert = certs_.server});
+  for (const bool release : {false, true}) {
+    pool::TlsOptions options = trusting(certs_);
+    options.release_idle_buffers = release;
+    long mode = -1;
+    pool::TlsDialer dialer(pool::steady_clock(), {}, options,
+                           [&mode](pool::TlsStream&& stream, const std::string& alpn) {
+                             mode = SSL_get_mode(stream.native_handle());
+                             return pool::make_tls_http1_conn(std::move(stream), alpn);
+                           });
+    const pool::DialResult r = run_to_end(io_, dialer.dial(https_key("127.0.0.1", srv.port()), {}));
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ((mode & SSL_MODE_RELEASE_BUFFERS) != 0, release);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(round_trip(*r.conn).resp.status, 200u) << release;
+  }
+}
+
 TEST_F(TlsDialerTest, SelfSignedCertificateIsRefusedWithItsReason) {
   TlsServer srv({.cert = certs_.self_signed});
   // The system's CA store, as a run without -cacert has.
