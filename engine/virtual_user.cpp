@@ -37,8 +37,8 @@ bool is_local_shortage(ErrorKind k) {
 
 }  // namespace
 
-VirtualUser::VirtualUser(Worker& worker, TargetRing& targets)
-    : worker_(worker), targets_(targets), rng_(std::random_device{}()) {
+VirtualUser::VirtualUser(Worker& worker, TargetRing& targets, std::uint32_t seed)
+    : worker_(worker), targets_(targets), rng_(seed) {
   request_.trace = this;
   request_.cancel = cancel_.slot();
   request_.parked = &parked_;

@@ -63,7 +63,8 @@ struct RequestRecord {
 
 class VirtualUser final : public pool::RequestTrace {
  public:
-  VirtualUser(Worker& worker, TargetRing& targets);
+  // seed starts the user's own random sequence (-targets-order random).
+  VirtualUser(Worker& worker, TargetRing& targets, std::uint32_t seed);
 
   // start sets the user going, on its worker's thread: it sends requests until the schedule has
   // none left or the user is interrupted. A request that has to wait for a connection parks
