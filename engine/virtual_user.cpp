@@ -104,7 +104,7 @@ void VirtualUser::begin(pool::TimePoint due) {
   deadline_ =
       cfg.timeout > pool::Duration::zero() ? record_.start + cfg.timeout : pool::TimePoint::max();
   response_ = pool::Response{};
-  begin_hop(targets_.next(rng_));
+  begin_hop(targets_.next(rng_), record_.start);
 }
 
 asio::awaitable<bool> VirtualUser::finish() {
@@ -113,7 +113,7 @@ asio::awaitable<bool> VirtualUser::finish() {
   const HopTarget* to = hop_.to;
   for (;;) {
     hop_.ec = co_await worker_.transport().round_trip(request_, response_);
-    hop_.end = worker_.clock().now();
+    hop_.end = clock.now();
     if (interrupted_ && hop_.ec == asio::error::operation_aborted) {
       // The run ended with this request under way: it is reported as unfinished, with its age.
       deadline_ = pool::TimePoint::max();
@@ -139,14 +139,15 @@ asio::awaitable<bool> VirtualUser::finish() {
     }
     ++record_.redirects;
     to = std::get<const HopTarget*>(next);
-    begin_hop(*to);
+    begin_hop(*to, clock.now());
   }
   deadline_ = pool::TimePoint::max();
   if (!record_.ec) record_.ec = hop_.ec;
   record_.timed_out = timed_out_;
   record_.status = record_.ec ? 0 : response_.status;
   record_.body_bytes = response_.body_bytes;
-  record_.end = clock.now();
+  // The request ends with its last hop: the bookkeeping since is hload's, not the server's.
+  record_.end = hop_.end;
   record_.last_hop = &hop_;
   const auto kind = worker_.record_request(record_);
   if (kind && is_local_shortage(*kind)) {
@@ -158,11 +159,11 @@ asio::awaitable<bool> VirtualUser::finish() {
   co_return true;
 }
 
-void VirtualUser::begin_hop(const HopTarget& to) {
+void VirtualUser::begin_hop(const HopTarget& to, pool::TimePoint start) {
   hop_ = HopRecord{};
   hop_.to = &to;
   hop_.response = &response_;
-  hop_.start = worker_.clock().now();
+  hop_.start = start;
   request_.host = to.host;
   request_.wire = to.target.wire;
   request_.fields = to.target.h2_fields;
@@ -197,7 +198,7 @@ void VirtualUser::on_permit_wait(pool::Duration queued) {
 void VirtualUser::on_got_conn(const pool::GotConnInfo& info) {
   // After a retry the last connection is the one that served the request.
   hop_.conn = info;
-  hop_.got_conn_at = worker_.clock().now();
+  hop_.got_conn_at = info.at;
 }
 
 void VirtualUser::on_wrote_request() { hop_.written_at = worker_.clock().now(); }

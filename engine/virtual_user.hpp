@@ -99,7 +99,7 @@ class VirtualUser final : public pool::RequestTrace {
   boost::asio::awaitable<bool> finish();
   // begin_hop starts hop_ and request_ for one round trip to `to` (which finish awaits in its
   // own frame: a hop of its own was one more frame for each of 10,000 waiting users).
-  void begin_hop(const HopTarget& to);
+  void begin_hop(const HopTarget& to, pool::TimePoint start);
   static void wake(void* user);
   boost::asio::awaitable<bool> sleep_until(pool::TimePoint t);
 

@@ -70,6 +70,7 @@ struct GotConnInfo {
   bool was_idle = false;  // it sat in the idle list before this request took it
   Duration idle_time{};   // how long it sat there (was_idle only)
   Duration wait{};        // from asking the pool to holding the connection
+  TimePoint at{};         // when it held the connection
   // The dial's phases (outcome == dial only): dial_time is the TCP connect, name lookup included
   // (dns_time); tls_time is the TLS handshake that followed it (tls only).
   Duration dial_time{};

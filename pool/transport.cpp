@@ -226,8 +226,9 @@ asio::awaitable<Acquired> Transport::get_conn(HostPool* host, RequestTrace* trac
 
 std::optional<Acquired> Transport::take_at_once(WantConn& w, RequestTrace* trace) {
   bool from_idle = false;
-  while (PooledConn* pc = take_stream_or_queue(w, from_idle)) {
-    const Duration idle_for = from_idle ? clock_.now() - pc->idle_since : Duration{};
+  TimePoint now;
+  while (PooledConn* pc = take_stream_or_queue(w, from_idle, now)) {
+    const Duration idle_for = from_idle ? now - pc->idle_since : Duration{};
     if (from_idle && idle_for >= options_.liveness_check_after && pc->conn->peer_closed()) {
       // Rule 2: a connection the server closed while it sat idle is never handed out.
       close_dead(pc);
@@ -238,7 +239,8 @@ std::optional<Acquired> Transport::take_at_once(WantConn& w, RequestTrace* trace
     info.reused = w.reused;
     info.was_idle = from_idle;
     info.idle_time = idle_for;
-    info.wait = clock_.now() - w.asked_at;
+    info.at = now;
+    info.wait = now - w.asked_at;
     if (trace) trace->on_got_conn(info);
     return Acquired{{}, pc, info};
   }
@@ -264,7 +266,8 @@ Acquired Transport::delivered(const WantConn& w, RequestTrace* trace,
   GotConnInfo info;
   info.outcome = w.outcome;
   info.reused = w.reused;
-  info.wait = clock_.now() - w.asked_at;
+  info.at = clock_.now();
+  info.wait = info.at - w.asked_at;
   info.dial_time = w.dial_time;
   info.dns_time = w.dns_time;
   info.tls = w.tls;
@@ -275,7 +278,7 @@ Acquired Transport::delivered(const WantConn& w, RequestTrace* trace,
   return Acquired{{}, w.conn, info};
 }
 
-PooledConn* Transport::take_stream_or_queue(WantConn& w, bool& from_idle) {
+PooledConn* Transport::take_stream_or_queue(WantConn& w, bool& from_idle, TimePoint& now) {
   HostPool& h = *w.host;
   Deferred later;
   PooledConn* pc;
@@ -283,7 +286,7 @@ PooledConn* Transport::take_stream_or_queue(WantConn& w, bool& from_idle) {
     // Rule 1: looking for a stream and queueing as a waiter are one locked step, so no
     // connection can make room unseen in between.
     auto l = lock();
-    const TimePoint now = clock_.now();
+    now = clock_.now();
     close_idle_ = false;
     expire_idle_locked(now, later);
     pc = take_stream_locked(h, from_idle);

@@ -182,8 +182,9 @@ class Transport final : public RoundTripper {
   // meanwhile, and makes `cancel` take it out of the queues.
   void suspend(WantConn& w, asio::cancellation_slot cancel, std::unique_ptr<Resume> resume);
   // take_stream_or_queue returns a stream of a connection for w's host, or queues w as a
-  // waiter; from_idle says the connection was idle (so it is checked before use).
-  PooledConn* take_stream_or_queue(WantConn& w, bool& from_idle);
+  // waiter; from_idle says the connection was idle (so it is checked before use), and now is
+  // the time it read under the lock, which the caller reuses rather than read the clock again.
+  PooledConn* take_stream_or_queue(WantConn& w, bool& from_idle, TimePoint& now);
   // close_dead closes a connection found dead on its way out of the idle list.
   void close_dead(PooledConn* pc);
   // conn_changed takes a connection's news (SETTINGS, GOAWAY, a close) outside a round trip.

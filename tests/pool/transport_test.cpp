@@ -916,7 +916,8 @@ TEST_F(TransportTest, HostIndexesFollowFirstUse) {
   EXPECT_EQ(t_->host_for(key_of("a.test")), host_);
 }
 
-// Wait times come from the pool's clock: a request queued for a permit reports exactly how long.
+// Wait times come from the pool's clock: a request queued for a permit reports exactly how long,
+// and a connection taken reports when.
 TEST_F(TransportTest, PermitWaitIsMeasuredOnThePoolClock) {
   make(capped(1));
   Getter a, b;
@@ -933,6 +934,20 @@ TEST_F(TransportTest, PermitWaitIsMeasuredOnThePoolClock) {
   ASSERT_TRUE(b.permit_wait.has_value());
   EXPECT_EQ(*b.permit_wait, pool::Duration(25ms));
   EXPECT_EQ(b.got->info.wait, pool::Duration(25ms));
+  // `at` is when the connection was held: the engine's got-connection time.
+  EXPECT_EQ(b.got->info.at, clock_.now());
+
+  // Taken from the idle list at once, on the same reading of the clock.
+  put(b);
+  settle();
+  clock_.advance(3ms);
+  Getter c;
+  get(c);
+  settle();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.got->info.outcome, AcquireOutcome::idle);
+  EXPECT_EQ(c.got->info.idle_time, pool::Duration(3ms));
+  EXPECT_EQ(c.got->info.at, clock_.now());
 }
 
 }  // namespace
