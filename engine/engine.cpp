@@ -19,18 +19,12 @@
 #include "engine/target_ring.hpp"
 #include "engine/timeline_recorder.hpp"
 #include "engine/worker.hpp"
+#include "pool/address_sanitizer.hpp"
 #include "pool/tls_dialer.hpp"
 #include "pool/transport.hpp"
 
 // LeakSanitizer, when the build has it, is told of what an abandoned run leaves on purpose.
-#if defined(__SANITIZE_ADDRESS__)
-#define HLOAD_LEAK_CHECKS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HLOAD_LEAK_CHECKS 1
-#endif
-#endif
-#if HLOAD_LEAK_CHECKS
+#if HLOAD_ADDRESS_SANITIZER
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -343,7 +337,7 @@ RunResult Engine::run() {
   // run; destroying it would wait for that work (a name lookup cannot be interrupted), so it is
   // left to the end of the process.
   if (result.abandoned) {
-#if HLOAD_LEAK_CHECKS
+#if HLOAD_ADDRESS_SANITIZER
     // Not a leak for LeakSanitizer to report: it is left on purpose, and so is what it holds.
     __lsan_ignore_object(run.get());
 #endif

@@ -7,16 +7,8 @@
 #include <limits>
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HLOAD_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HLOAD_ASAN 1
-#endif
-#endif
-#ifdef HLOAD_ASAN
+// Its poisoning macros do nothing in a build without the address sanitizer.
 #include <sanitizer/asan_interface.h>
-#endif
 
 namespace hload::pool {
 
@@ -41,23 +33,6 @@ static_assert(class_of(kLargest) == H2Allocator::kClasses - 1 && class_of(kSmall
 
 std::uint8_t& class_tag(void* block) { return *(static_cast<std::uint8_t*>(block) - kHeader); }
 
-// A block on a free list is poisoned under the address sanitizer, so that a use after free
-// still shows although the block never went back to malloc.
-void poison(void* block, std::size_t size) {
-#ifdef HLOAD_ASAN
-  ASAN_POISON_MEMORY_REGION(block, size);
-#else
-  (void)block, (void)size;
-#endif
-}
-void unpoison(void* block, std::size_t size) {
-#ifdef HLOAD_ASAN
-  ASAN_UNPOISON_MEMORY_REGION(block, size);
-#else
-  (void)block, (void)size;
-#endif
-}
-
 void* payload_of(void* raw) { return static_cast<std::uint8_t*>(raw) + kHeader; }
 void* raw_of(void* block) { return static_cast<std::uint8_t*>(block) - kHeader; }
 
@@ -66,7 +41,7 @@ void* raw_of(void* block) { return static_cast<std::uint8_t*>(block) - kHeader; 
 H2Allocator::~H2Allocator() {
   for (std::size_t cls = 0; cls < kClasses; ++cls) {
     for (FreeBlock* head = free_[cls]; head != nullptr;) {
-      unpoison(head, capacity_of(static_cast<std::uint8_t>(cls)));
+      ASAN_UNPOISON_MEMORY_REGION(head, capacity_of(static_cast<std::uint8_t>(cls)));
       FreeBlock* next = head->next;
       std::free(raw_of(head));
       head = next;
@@ -101,7 +76,7 @@ void* H2Allocator::allocate(std::size_t size) {
   }
   const std::uint8_t cls = class_of(size);
   if (FreeBlock* head = free_[cls]) {
-    unpoison(head, capacity_of(cls));
+    ASAN_UNPOISON_MEMORY_REGION(head, capacity_of(cls));
     free_[cls] = head->next;
     return head;
   }
@@ -142,9 +117,11 @@ void H2Allocator::release(void* block) noexcept {
     std::free(raw_of(block));
     return;
   }
-  // The tag sits in the header, before the payload the list link overwrites.
+  // The tag sits in the header, before the payload the list link overwrites. A block on a free
+  // list is poisoned under the address sanitizer, so that a use after free still shows
+  // although the block never went back to malloc.
   free_[cls] = ::new (block) FreeBlock{free_[cls]};
-  poison(block, capacity_of(cls));
+  ASAN_POISON_MEMORY_REGION(block, capacity_of(cls));
 }
 
 }  // namespace hload::pool

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "cmd/server/builtin_server.hpp"
+#include "pool/address_sanitizer.hpp"
 #include "tests/integration/e2e.hpp"
 #include "tests/support/blackhole_listener.hpp"
 
@@ -151,7 +152,7 @@ TEST(HloadTruth, RunThatCannotFitItsDescriptorsIsRefusedBeforeItStarts) {
 // Descriptors that run out in the middle of a run (others hold them) are their own kind, with
 // the system's message and a hint, and never count as open connections.
 TEST(HloadTruth, RunningOutOfDescriptorsIsNamed) {
-#if defined(__SANITIZE_ADDRESS__)
+#if HLOAD_ADDRESS_SANITIZER
   // UBSan's vptr check probes memory through a pipe; in a process out of descriptors the pipe
   // cannot open, and it reports a valid object as one with an invalid vptr.
   GTEST_SKIP() << "UBSan cannot check vptrs without a free descriptor; run in the other builds";

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pool/address_sanitizer.hpp"
+
 namespace hload::pool {
 namespace {
 
@@ -70,14 +72,7 @@ TEST(H2Allocator, ReallocateKeepsTheContentsAcrossClassesAndIntoMalloc) {
   a.release(nullptr);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HLOAD_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HLOAD_TEST_ASAN 1
-#endif
-#endif
-#ifdef HLOAD_TEST_ASAN
+#if HLOAD_ADDRESS_SANITIZER
 // A block kept on a free list is poisoned: nghttp2 touching a stream it freed still fails.
 TEST(H2AllocatorDeathTest, AUseAfterFreeIsCaughtOnTheFreeList) {
   H2Allocator a;
