@@ -48,12 +48,16 @@ TlsInfo describe(SSL* ssl, Duration took) {
 
 TlsDialer::TlsDialer(const Clock& clock, TcpDialerOptions tcp, TlsOptions tls,
                      TlsConnFactory factory)
-    : clock_(clock),
-      tcp_(clock, tcp),
-      options_(std::move(tls)),
-      factory_(std::move(factory)),
-      context_(make_tls_context(options_)) {
-  if (options_.resume) TlsSessionCache::attach(context_.native_handle());
+    : clock_(clock), tcp_(clock, tcp), options_(std::move(tls)), factory_(std::move(factory)) {
+  if (!options_.ca_file.empty() || !options_.cert_file.empty() || !options_.key_file.empty()) {
+    build_context();
+  }
+}
+
+void TlsDialer::build_context() {
+  context_.emplace(make_tls_context(options_));
+  if (options_.resume) TlsSessionCache::attach(context_->native_handle());
+  context_built_.store(true, std::memory_order_release);
 }
 
 asio::awaitable<DialResult> TlsDialer::dial(const ConnKey& key, asio::cancellation_slot cancel) {
@@ -64,14 +68,14 @@ asio::awaitable<DialResult> TlsDialer::dial(const ConnKey& key, asio::cancellati
 
 asio::awaitable<DialResult> TlsDialer::dial_tls(const ConnKey& key,
                                                 asio::cancellation_slot cancel) {
-  if (const error_code trust = ensure_trust())
-    co_return DialResult{trust, nullptr, {}, std::nullopt};
+  if (const error_code not_ready = ensure_ready())
+    co_return DialResult{not_ready, nullptr, {}, std::nullopt};
   TcpConnection tcp = co_await tcp_.connect(key, cancel);
   if (tcp.ec || tcp.aborted) {
     co_return DialResult{tcp.ec ? tcp.ec : tcp.aborted, nullptr, tcp.resolve_time, std::nullopt};
   }
 
-  TlsStream stream(std::move(*tcp.socket), context_);
+  TlsStream stream(std::move(*tcp.socket), *context_);
   prepare(stream, key);
   const auto abort = std::make_shared<DialAbort>(co_await asio::this_coro::executor);
   DialAbort::arm(abort, cancel, options_.handshake_timeout, Errc::tls_handshake_timeout);
@@ -95,15 +99,28 @@ asio::awaitable<DialResult> TlsDialer::dial_tls(const ConnKey& key,
   co_return DialResult{{}, std::move(conn), tcp.resolve_time, std::move(info)};
 }
 
-error_code TlsDialer::ensure_trust() {
-  if (!needs_system_trust(options_)) return {};
-  // Every TLS dial waits here until the store is in, so none makes an SSL object of the
-  // context while the store is being filled.
-  std::call_once(trust_once_, [this] {
-    trust_error_ = load_system_trust(context_);
-    trust_loaded_.store(true, std::memory_order_release);
+error_code TlsDialer::ensure_ready() {
+  // Every TLS dial waits here until the context is built and its store is in, so none makes an
+  // SSL object of the context while it is being filled.
+  std::call_once(ready_once_, [this] {
+    if (!context_) {
+      try {
+        build_context();
+      } catch (const std::exception&) {
+        // With no file to read only OpenSSL itself can fail here (out of memory, a broken
+        // configuration): every TLS dial fails, and the run goes on counting them.
+        ready_error_ = make_handshake_error(
+            error_code(static_cast<int>(ERR_PACK(ERR_LIB_SSL, 0, ERR_R_INTERNAL_ERROR)),
+                       asio::error::get_ssl_category()));
+        return;
+      }
+    }
+    if (needs_system_trust(options_)) {
+      ready_error_ = load_system_trust(*context_);
+      trust_loaded_.store(true, std::memory_order_release);
+    }
   });
-  return trust_error_;
+  return ready_error_;
 }
 
 void TlsDialer::prepare(TlsStream& stream, const ConnKey& key) {

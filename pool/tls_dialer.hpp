@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <boost/asio/ssl/context.hpp>
@@ -35,10 +36,12 @@ using TlsConnFactory = std::function<std::unique_ptr<Conn>(TlsStream&&, const st
 // whose server chose "h2" gets a TlsHttp2Conn, returned once the server's SETTINGS arrived
 // (bounded as the handshake is); any other gets the factory's connection.
 //
-// One TlsDialer serves a whole run: its TLS context (one SSL_CTX) is built once, in the
-// constructor, and shared by the dials of every thread; the system's CA store, when trusted, is
-// loaded into it on the first TLS dial, so that a run over http never pays for it. It must outlive
-// every connection it made (with resumption, the sessions they receive are stored in it).
+// One TlsDialer serves a whole run: its TLS context (one SSL_CTX) is built once and shared by the
+// dials of every thread. It is built in the constructor when the options name a file (a CA,
+// certificate or key file that cannot be used is then a usage error before any request), and
+// otherwise by the first TLS dial, as the system's CA store is loaded into it, so that a run over
+// http pays for neither (docs/performance.md#start-up). It must outlive every connection it made
+// (with resumption, the sessions they receive are stored in it).
 class TlsDialer final : public Dialer {
  public:
   // Throws TlsSetupError (make_tls_context) when the options' files cannot be used. clock times
@@ -48,6 +51,9 @@ class TlsDialer final : public Dialer {
 
   asio::awaitable<DialResult> dial(const ConnKey& key, asio::cancellation_slot cancel) override;
 
+  // context_built says whether the TLS context was built (by the constructor or the first TLS
+  // dial).
+  bool context_built() const noexcept { return context_built_.load(std::memory_order_acquire); }
   // trust_loaded says whether the system's CA store was loaded (by the first TLS dial).
   bool trust_loaded() const noexcept { return trust_loaded_.load(std::memory_order_acquire); }
 
@@ -55,9 +61,12 @@ class TlsDialer final : public Dialer {
   // dial_tls is dial over TLS: the connect, the handshake and the connection ALPN chose. (dial
   // itself is no coroutine, so a dial over http pays for no frame of this one's size.)
   asio::awaitable<DialResult> dial_tls(const ConnKey& key, asio::cancellation_slot cancel);
-  // ensure_trust loads the system's CA store on its first call, when the options trust it, and
-  // returns why that failed, on every call.
-  error_code ensure_trust();
+  // build_context makes the TLS context of the options. Throws TlsSetupError.
+  void build_context();
+  // ensure_ready builds the context, if the constructor did not, and loads the system's CA store
+  // into it, when the options trust it, on its first call; it returns why that failed, on every
+  // call.
+  error_code ensure_ready();
   // prepare sets what the handshake of a stream to key sends and checks: SNI, the name check,
   // the session to resume.
   void prepare(TlsStream& stream, const ConnKey& key);
@@ -68,9 +77,11 @@ class TlsDialer final : public Dialer {
   TcpDialer tcp_;
   const TlsOptions options_;
   TlsConnFactory factory_;
-  asio::ssl::context context_;
-  std::once_flag trust_once_;
-  error_code trust_error_;  // written once, under trust_once_
+  std::optional<asio::ssl::context>
+      context_;  // written once: in the constructor or under ready_once_
+  std::once_flag ready_once_;
+  error_code ready_error_;  // written once, under ready_once_
+  std::atomic<bool> context_built_{false};
   std::atomic<bool> trust_loaded_{false};
   TlsSessionCache sessions_;
 };

@@ -353,6 +353,28 @@ TEST_F(TlsDialerTest, SystemStoreIsLoadedByTheFirstTlsDialOnly) {
   EXPECT_FALSE(dialer_->trust_loaded());
 }
 
+TEST_F(TlsDialerTest, ContextIsBuiltByTheFirstTlsDialUnlessAFileIsGiven) {
+  server::BuiltinServer plain;
+  const pool::ConnKey http_key{"http", "127.0.0.1", plain.port(), "", pool::ConnKey::Http::v1};
+  pool::TlsOptions insecure;
+  insecure.insecure = true;
+  // Named no file: a run over http never builds the context.
+  ASSERT_FALSE(dial(insecure, http_key).ec);
+  EXPECT_FALSE(dialer_->context_built());
+  TlsServer srv({.cert = certs_.server});
+  const pool::DialResult r = dial_again(https_key("localhost", srv.port()));
+  ASSERT_FALSE(r.ec) << r.ec.message();
+  EXPECT_TRUE(dialer_->context_built());
+  EXPECT_EQ(round_trip(*r.conn).resp.status, 200u);
+  // Named a file: the constructor reads it, so that a bad one fails before any dial.
+  ASSERT_FALSE(dial(trusting(certs_), http_key).ec);
+  EXPECT_TRUE(dialer_->context_built());
+  pool::TlsOptions missing_ca;
+  missing_ca.ca_file = certs_.dir + "/nonexistent.pem";
+  EXPECT_THROW(pool::TlsDialer(pool::steady_clock(), pool::TcpDialerOptions{}, missing_ca),
+               pool::TlsSetupError);
+}
+
 // ResumptionTest dials one host three times, each connection carrying a request (which reads
 // the session tickets of TLS 1.3) and closed, as the pool closes them, before the next dial.
 class ResumptionTest : public TlsDialerTest, public ::testing::WithParamInterface<bool> {};
