@@ -73,19 +73,28 @@ asio::awaitable<void> VirtualUser::drive(bool begun) {
   if (!begun) next_allowed_ = clock.now();
 
   // A request begun is finished whatever happened meanwhile: it holds a stream, or why not.
-  bool go_on = !begun || co_await finish();
-  while (go_on && !interrupted_) {
-    if (paced && !co_await sleep_until(next_allowed_)) break;
-    if (backoff_ > pool::Duration::zero() && !co_await sleep_until(clock.now() + backoff_)) break;
-    const auto due = worker_.schedule().next(clock.now());
-    if (!due) break;
-    if (*due > clock.now() && !co_await sleep_until(*due)) break;
-    next_allowed_ = clock.now() + pace;
-    begin(*due);
-    // Parked, the request waits as an entry of the pool's queues, and this frame ends: the
-    // user is spawned again (wake) once it was delivered a connection or cancelled.
-    if (!park(co_await asio::this_coro::executor)) co_return;
-    go_on = co_await finish();
+  while (begun || !interrupted_) {
+    if (!begun) {
+      if (paced && !co_await sleep_until(next_allowed_)) break;
+      if (backoff_ > pool::Duration::zero() && !co_await sleep_until(clock.now() + backoff_)) break;
+      const auto due = worker_.schedule().next(clock.now());
+      if (!due) break;
+      if (*due > clock.now() && !co_await sleep_until(*due)) break;
+      next_allowed_ = clock.now() + pace;
+      begin(*due);
+      // Parked, the request waits as an entry of the pool's queues, and this frame ends: the
+      // user is spawned again (wake) once it was delivered a connection or cancelled.
+      if (!park(co_await asio::this_coro::executor)) co_return;
+    }
+    begun = false;
+    // The request's hops are awaited in this frame: a coroutine of their own was one more
+    // frame to make, resume and free on every request (docs/performance.md#memory).
+    HopEnd end;
+    do {
+      hop_.ec = co_await worker_.transport().round_trip(request_, response_);
+      end = end_hop();
+    } while (end == HopEnd::redirect);
+    if (end == HopEnd::interrupted) break;
   }
   worker_.user_done();
 }
@@ -107,40 +116,44 @@ void VirtualUser::begin(pool::TimePoint due) {
   begin_hop(targets_.next(rng_), record_.start);
 }
 
-asio::awaitable<bool> VirtualUser::finish() {
-  const RunConfig& cfg = worker_.config();
+VirtualUser::HopEnd VirtualUser::end_hop() {
   const pool::Clock& clock = worker_.clock();
-  const HopTarget* to = hop_.to;
-  for (;;) {
-    hop_.ec = co_await worker_.transport().round_trip(request_, response_);
-    hop_.end = clock.now();
-    if (interrupted_ && hop_.ec == asio::error::operation_aborted) {
-      // The run ended with this request under way: it is reported as unfinished, with its age.
-      deadline_ = pool::TimePoint::max();
-      const pool::TimePoint since = worker_.schedule().open_model() ? record_.due : record_.start;
-      worker_.record_unfinished(clock.now() - since);
-      co_return false;
-    }
-    record_.bytes_in += response_.bytes_in;
-    record_.bytes_out += response_.bytes_out;
-    worker_.record_hop(hop_);
-    if (hop_.ec || cfg.disable_redirects || !is_followed_redirect(response_.status) ||
-        response_.location.empty()) {
-      break;
-    }
-    if (record_.redirects == kMaxRedirects) {
-      record_.ec = make_error_code(EngineErrc::too_many_redirects);
-      break;
-    }
-    auto next = worker_.redirect(*to, response_.status, response_.location, scratch_);
-    if (const auto* ec = std::get_if<pool::error_code>(&next)) {
-      record_.ec = *ec;
-      break;
-    }
-    ++record_.redirects;
-    to = std::get<const HopTarget*>(next);
-    begin_hop(*to, clock.now());
+  hop_.end = clock.now();
+  if (interrupted_ && hop_.ec == asio::error::operation_aborted) {
+    // The run ended with this request under way: it is reported as unfinished, with its age.
+    deadline_ = pool::TimePoint::max();
+    const pool::TimePoint since = worker_.schedule().open_model() ? record_.due : record_.start;
+    worker_.record_unfinished(clock.now() - since);
+    return HopEnd::interrupted;
   }
+  record_.bytes_in += response_.bytes_in;
+  record_.bytes_out += response_.bytes_out;
+  worker_.record_hop(hop_);
+  if (follow_redirect()) return HopEnd::redirect;
+  end_request();
+  return HopEnd::done;
+}
+
+bool VirtualUser::follow_redirect() {
+  if (hop_.ec || worker_.config().disable_redirects || !is_followed_redirect(response_.status) ||
+      response_.location.empty()) {
+    return false;
+  }
+  if (record_.redirects == kMaxRedirects) {
+    record_.ec = make_error_code(EngineErrc::too_many_redirects);
+    return false;
+  }
+  auto next = worker_.redirect(*hop_.to, response_.status, response_.location, scratch_);
+  if (const auto* ec = std::get_if<pool::error_code>(&next)) {
+    record_.ec = *ec;
+    return false;
+  }
+  ++record_.redirects;
+  begin_hop(*std::get<const HopTarget*>(next), worker_.clock().now());
+  return true;
+}
+
+void VirtualUser::end_request() {
   deadline_ = pool::TimePoint::max();
   if (!record_.ec) record_.ec = hop_.ec;
   record_.timed_out = timed_out_;
@@ -156,7 +169,6 @@ asio::awaitable<bool> VirtualUser::finish() {
   } else {
     backoff_ = pool::Duration::zero();
   }
-  co_return true;
 }
 
 void VirtualUser::begin_hop(const HopTarget& to, pool::TimePoint start) {

@@ -5,6 +5,7 @@
 // request's trace, so the pool's events for its request land here, on its own thread, without
 // locking.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <random>
@@ -94,10 +95,18 @@ class VirtualUser final : public pool::RequestTrace {
   bool park(const boost::asio::any_io_executor& executor);
   // begin starts a request due at `due`: its record and its first hop, then park.
   void begin(pool::TimePoint due);
-  // finish completes the request begun, following its redirects; false when the user was
-  // interrupted meanwhile (the request is then unfinished, not recorded).
-  boost::asio::awaitable<bool> finish();
-  // begin_hop starts hop_ and request_ for one round trip to `to` (which finish awaits in its
+  // HopEnd is what follows a hop: the next hop of a redirect (begun), nothing (the request
+  // was recorded), or the end of the user (interrupted: the request is unfinished, not
+  // recorded).
+  enum class HopEnd : std::uint8_t { redirect, done, interrupted };
+  // end_hop records the hop just awaited and says what follows it.
+  HopEnd end_hop();
+  // follow_redirect begins the hop to the target of a redirect the request follows, and says
+  // whether it did; a redirect it may not follow is the request's error.
+  bool follow_redirect();
+  // end_request records the request after its last hop.
+  void end_request();
+  // begin_hop starts hop_ and request_ for one round trip to `to` (which drive awaits in its
   // own frame: a hop of its own was one more frame for each of 10,000 waiting users).
   void begin_hop(const HopTarget& to, pool::TimePoint start);
   static void wake(void* user);
