@@ -47,10 +47,18 @@ struct Transport::Deferred {
     std::unique_ptr<PooledConn> pc;
     CloseReason why;
   };
-  boost::container::small_vector<Wake, 2> wake;
-  boost::container::small_vector<Closing, 2> closing;
-  boost::container::small_vector<std::shared_ptr<Dial>, 2> spawn;
-  boost::container::small_vector<std::shared_ptr<Dial>, 2> cancel;
+  struct Lists {
+    boost::container::small_vector<Wake, 2> wake;
+    boost::container::small_vector<Closing, 2> closing;
+    boost::container::small_vector<std::shared_ptr<Dial>, 2> spawn;
+    boost::container::small_vector<std::shared_ptr<Dial>, 2> cancel;
+  };
+  // The steps of a request that finds an idle connection and gives it back defer nothing, so
+  // the lists are made by the first thing deferred: making and destroying four empty lists
+  // was about 150 instructions a request (docs/performance.md#hot-path).
+  std::optional<Lists> lists;
+
+  Lists& add() { return lists ? *lists : lists.emplace(); }
 };
 
 // ConnLink is what a connection calls with its news. It outlives the pool's hold on the
@@ -330,7 +338,7 @@ void Transport::suspend(WantConn& w, asio::cancellation_slot cancel,
     if (w.done) {
       // Delivered between queueing and suspending (Go's third race): the result is already
       // recorded, so the requester resumes at once instead of being mistaken for gone.
-      later.wake.push_back({std::move(resume), w.executor, w.ec});
+      later.add().wake.push_back({std::move(resume), w.executor, w.ec});
     } else {
       if (cancel.is_connected()) {
         cancel.assign([this, &w](asio::cancellation_type) { cancel_waiter(w); });
@@ -511,7 +519,7 @@ void Transport::start_dial_locked(HostPool& h, WantConn& w, TimePoint now, Defer
   // as well.
   fill_room_locked(*d, now);
   ++h.counters.dials_started;
-  later.spawn.push_back(std::move(d));
+  later.add().spawn.push_back(std::move(d));
 }
 
 void Transport::add_owner_locked(Dial& d, WantConn& w) {
@@ -547,7 +555,7 @@ void Transport::deliver_locked(WantConn& w, PooledConn* pc, error_code ec, Acqui
   w.conn = pc;
   w.outcome = outcome;
   if (w.resume) {
-    later.wake.push_back({std::move(w.resume), w.executor, ec});
+    later.add().wake.push_back({std::move(w.resume), w.executor, ec});
   }
 }
 
@@ -587,7 +595,7 @@ void Transport::cancel_unowned_dials_locked(HostPool& h, Deferred& later) {
     d.state = Dial::State::cancelled;
     ++h.cancelling;
     ++h.counters.dials_cancelled;
-    later.cancel.push_back(d.shared_from_this());
+    later.add().cancel.push_back(d.shared_from_this());
   }
 }
 
@@ -674,7 +682,7 @@ void Transport::close_conn_locked(PooledConn* pc, CloseReason why, TimePoint now
   unplace_locked(*pc);
   open_conns_.erase(open_conns_.iterator_to(*pc));
   if (pc->link) pc->link->pc = nullptr;
-  later.closing.push_back({std::unique_ptr<PooledConn>(pc), why});
+  later.add().closing.push_back({std::unique_ptr<PooledConn>(pc), why});
   dec_conns_per_host_locked(h, now, later);
 }
 
@@ -824,21 +832,23 @@ void Transport::dial_done(Dial& d, DialResult res) {
 }
 
 void Transport::run(Deferred& later) {
-  for (auto& c : later.closing) {
+  if (!later.lists) return;
+  Deferred::Lists& l = *later.lists;
+  for (auto& c : l.closing) {
     const ConnKey& key = c.pc->host->key;
     c.pc.reset();
     if (observer_) observer_->on_conn_closed(key, c.why);
   }
-  for (auto& d : later.cancel) {
+  for (auto& d : l.cancel) {
     if (observer_) observer_->on_dial_cancelled(d->host->key);
     asio::post(d->executor, [d] { d->signal.emit(asio::cancellation_type::terminal); });
   }
-  for (auto& d : later.spawn) {
+  for (auto& d : l.spawn) {
     asio::co_spawn(d->executor, dial_conn_for(d), [](const std::exception_ptr& e) {
       if (e) HLOAD_BUG("a dial ended with an exception");
     });
   }
-  for (auto& wk : later.wake) {
+  for (auto& wk : l.wake) {
     asio::post(wk.executor, [r = std::move(wk.resume), ec = wk.ec] { (*r)(ec); });
   }
 }
