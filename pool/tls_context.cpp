@@ -73,6 +73,10 @@ ssl::context make_tls_context(const TlsOptions& options) {
   return ctx;
 }
 
+bool reads_files(const TlsOptions& options) {
+  return !options.ca_file.empty() || !options.cert_file.empty() || !options.key_file.empty();
+}
+
 bool needs_system_trust(const TlsOptions& options) {
   return !options.insecure && options.ca_file.empty();
 }

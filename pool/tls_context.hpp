@@ -24,6 +24,10 @@ struct TlsSetupError : std::runtime_error {
 // error before any request.
 asio::ssl::context make_tls_context(const TlsOptions& options);
 
+// reads_files says whether make_tls_context reads a file of options (a CA file, a client
+// certificate or key), and so may throw TlsSetupError for a file that cannot be used.
+bool reads_files(const TlsOptions& options);
+
 // needs_system_trust says whether a context of options trusts the system's CA store: when it
 // verifies servers and was given no CA file.
 bool needs_system_trust(const TlsOptions& options);

@@ -49,9 +49,7 @@ TlsInfo describe(SSL* ssl, Duration took) {
 TlsDialer::TlsDialer(const Clock& clock, TcpDialerOptions tcp, TlsOptions tls,
                      TlsConnFactory factory)
     : clock_(clock), tcp_(clock, tcp), options_(std::move(tls)), factory_(std::move(factory)) {
-  if (!options_.ca_file.empty() || !options_.cert_file.empty() || !options_.key_file.empty()) {
-    build_context();
-  }
+  if (reads_files(options_)) build_context();
 }
 
 void TlsDialer::build_context() {

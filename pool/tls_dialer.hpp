@@ -77,8 +77,8 @@ class TlsDialer final : public Dialer {
   TcpDialer tcp_;
   const TlsOptions options_;
   TlsConnFactory factory_;
-  std::optional<asio::ssl::context>
-      context_;  // written once: in the constructor or under ready_once_
+  // Written once: in the constructor or under ready_once_.
+  std::optional<asio::ssl::context> context_;
   std::once_flag ready_once_;
   error_code ready_error_;  // written once, under ready_once_
   std::atomic<bool> context_built_{false};
