@@ -123,7 +123,7 @@ VirtualUser::HopEnd VirtualUser::end_hop() {
     // The run ended with this request under way: it is reported as unfinished, with its age.
     deadline_ = pool::TimePoint::max();
     const pool::TimePoint since = worker_.schedule().open_model() ? record_.due : record_.start;
-    worker_.record_unfinished(clock.now() - since);
+    worker_.record_unfinished(hop_.end - since);
     return HopEnd::interrupted;
   }
   record_.bytes_in += response_.bytes_in;
