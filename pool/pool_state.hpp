@@ -188,6 +188,7 @@ struct HostPool {
   int max_connected = 0;
   int streams = 0;     // round trips under way over all its connections
   int cancelling = 0;  // dials cancelled and not yet finished
+  int closing = 0;     // connections let go of and not yet destroyed: they keep their permit
   HostCounters counters;
 };
 

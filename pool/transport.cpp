@@ -316,7 +316,7 @@ void Transport::close_dead(PooledConn* pc) {
     auto l = lock();
     --pc->streams;
     --pc->host->streams;
-    drain_locked(*pc, CloseReason::server_close, clock_.now(), later);
+    drain_locked(*pc, CloseReason::server_close, later);
   }
   run(later);
 }
@@ -378,7 +378,7 @@ bool Transport::release(PooledConn* pc, bool served, bool reusable, CloseReason 
       ++pc->host->counters.goaways;
     }
     if (!reusable || options_.disable_keepalive || pc->draining) {
-      drain_locked(*pc, if_closed, now, later);
+      drain_locked(*pc, if_closed, later);
     } else {
       refresh_capacity_locked(*pc);
       offer_streams_locked(*pc, now, later);
@@ -399,7 +399,7 @@ void Transport::conn_changed(ConnLink& link) {
     if (!pc->conn->reusable()) {
       const CloseReason why = pc->conn->close_reason();
       if (why == CloseReason::server_close) ++pc->host->counters.goaways;
-      drain_locked(*pc, why, now, later);
+      drain_locked(*pc, why, later);
     } else {
       refresh_capacity_locked(*pc);
       offer_streams_locked(*pc, now, later);
@@ -413,12 +413,11 @@ void Transport::close_idle_connections() {
   Deferred later;
   {
     auto l = lock();
-    const TimePoint now = clock_.now();
     close_idle_ = true;
     while (!idle_lru_.empty()) {
       PooledConn* pc = &idle_lru_.front();
       unplace_locked(*pc);
-      close_conn_locked(pc, CloseReason::run_end, now, later);
+      close_conn_locked(pc, CloseReason::run_end, later);
     }
     // Dials nobody waits for would only open connections to close (Go >= 1.23 does the same).
     for (auto& [key, h] : hosts_) cancel_unowned_dials_locked(*h, later);
@@ -629,11 +628,11 @@ void Transport::place_conn_locked(PooledConn& pc, TimePoint now, Deferred& later
   if (pc.place == PooledConn::Place::idle) return;
   unplace_locked(pc);
   if (close_idle_) {
-    close_conn_locked(&pc, CloseReason::run_end, now, later);
+    close_conn_locked(&pc, CloseReason::run_end, later);
     return;
   }
   if (static_cast<int>(h.idle.size()) >= options_.max_idle_conns_per_host) {
-    close_conn_locked(&pc, CloseReason::idle_overflow, now, later);
+    close_conn_locked(&pc, CloseReason::idle_overflow, later);
     return;
   }
   pc.idle_since = now;
@@ -644,7 +643,7 @@ void Transport::place_conn_locked(PooledConn& pc, TimePoint now, Deferred& later
   if (options_.max_idle_conns > 0 && static_cast<int>(idle_lru_.size()) > options_.max_idle_conns) {
     PooledConn* oldest = &idle_lru_.front();
     unplace_locked(*oldest);
-    close_conn_locked(oldest, CloseReason::idle_overflow, now, later);
+    close_conn_locked(oldest, CloseReason::idle_overflow, later);
   }
 }
 
@@ -664,7 +663,7 @@ void Transport::unplace_locked(PooledConn& pc) {
   pc.place = PooledConn::Place::none;
 }
 
-void Transport::drain_locked(PooledConn& pc, CloseReason why, TimePoint now, Deferred& later) {
+void Transport::drain_locked(PooledConn& pc, CloseReason why, Deferred& later) {
   // A connection that takes no new stream lets the ones under way finish, then closes; the
   // waiters it can no longer serve need dials of their own, which cover_locked gave them.
   if (!pc.draining) {
@@ -672,18 +671,21 @@ void Transport::drain_locked(PooledConn& pc, CloseReason why, TimePoint now, Def
     pc.drain_reason = why;
     unplace_locked(pc);
   }
-  if (pc.streams == 0) close_conn_locked(&pc, pc.drain_reason, now, later);
+  if (pc.streams == 0) close_conn_locked(&pc, pc.drain_reason, later);
 }
 
-void Transport::close_conn_locked(PooledConn* pc, CloseReason why, TimePoint now, Deferred& later) {
+void Transport::close_conn_locked(PooledConn* pc, CloseReason why, Deferred& later) {
   HostPool& h = *pc->host;
   ++h.counters.closes[static_cast<int>(why)];
   --h.connected;
   unplace_locked(*pc);
   open_conns_.erase(open_conns_.iterator_to(*pc));
   if (pc->link) pc->link->pc = nullptr;
+  // The permit stays with the connection until run() has destroyed it, socket and all: handed
+  // on here, under the lock, another thread could dial with it while this socket is still
+  // open, and the server would see one connection over the limit (rule 5).
+  ++h.closing;
   later.add().closing.push_back({std::unique_ptr<PooledConn>(pc), why});
-  dec_conns_per_host_locked(h, now, later);
 }
 
 void Transport::dec_conns_per_host_locked(HostPool& h, TimePoint now, Deferred& later) {
@@ -728,7 +730,7 @@ void Transport::expire_idle_locked(TimePoint now, Deferred& later) {
   while (!idle_lru_.empty() && now - idle_lru_.front().idle_since >= options_.idle_conn_timeout) {
     PooledConn* pc = &idle_lru_.front();
     unplace_locked(*pc);
-    close_conn_locked(pc, CloseReason::idle_timeout, now, later);
+    close_conn_locked(pc, CloseReason::idle_timeout, later);
   }
 }
 
@@ -834,11 +836,7 @@ void Transport::dial_done(Dial& d, DialResult res) {
 void Transport::run(Deferred& later) {
   if (!later.lists) return;
   Deferred::Lists& l = *later.lists;
-  for (auto& c : l.closing) {
-    const ConnKey& key = c.pc->host->key;
-    c.pc.reset();
-    if (observer_) observer_->on_conn_closed(key, c.why);
-  }
+  if (!l.closing.empty()) release_closed(later);
   for (auto& d : l.cancel) {
     if (observer_) observer_->on_dial_cancelled(d->host->key);
     asio::post(d->executor, [d] { d->signal.emit(asio::cancellation_type::terminal); });
@@ -851,6 +849,27 @@ void Transport::run(Deferred& later) {
   for (auto& wk : l.wake) {
     asio::post(wk.executor, [r = std::move(wk.resume), ec = wk.ec] { (*r)(ec); });
   }
+}
+
+void Transport::release_closed(Deferred& closed) {
+  boost::container::small_vector<HostPool*, 2> hosts;
+  for (auto& c : closed.lists->closing) {
+    HostPool* h = c.pc->host;
+    hosts.push_back(h);
+    c.pc.reset();
+    if (observer_) observer_->on_conn_closed(h->key, c.why);
+  }
+  // Each connection is gone now, so its permit is free to pass on (rule 5).
+  Deferred later;
+  {
+    auto l = lock();
+    const TimePoint now = clock_.now();
+    for (HostPool* h : hosts) {
+      --h->closing;
+      dec_conns_per_host_locked(*h, now, later);
+    }
+  }
+  run(later);
 }
 
 HostSnapshot Transport::snapshot(const HostPool* host) const {
@@ -868,6 +887,7 @@ HostSnapshot Transport::snapshot(const HostPool* host) const {
   s.dials_in_flight = static_cast<int>(host->dials.size());
   s.dials_unowned = static_cast<int>(host->unowned_dials.size());
   s.dials_cancelling = host->cancelling;
+  s.closing = host->closing;
   s.counters = host->counters;
   return s;
 }
@@ -904,9 +924,10 @@ void Transport::check_invariants() const {
                 name);
     // Every permit is held by exactly one dial in flight or one connection.
     HLOAD_CHECK(h.open == static_cast<int>(h.dials.size() + h.unowned_dials.size()) + h.cancelling +
-                              h.connected,
-                "%s: %d open, but %zu + %zu dials, %d cancelling, %d connected", name, h.open,
-                h.dials.size(), h.unowned_dials.size(), h.cancelling, h.connected);
+                              h.connected + h.closing,
+                "%s: %d open, but %zu + %zu dials, %d cancelling, %d connected, %d closing", name,
+                h.open, h.dials.size(), h.unowned_dials.size(), h.cancelling, h.connected,
+                h.closing);
     HLOAD_CHECK(h.connected >= static_cast<int>(h.idle.size() + h.busy.size()) && h.connected >= 0,
                 "%s: %d connected, %zu idle, %zu busy", name, h.connected, h.idle.size(),
                 h.busy.size());

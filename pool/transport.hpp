@@ -61,6 +61,7 @@ struct HostSnapshot {
   int dials_in_flight = 0;  // dials that have owners
   int dials_unowned = 0;    // dials in flight whose waiter left, waiting to be adopted
   int dials_cancelling = 0;
+  int closing = 0;  // connections closed by the pool whose sockets are not yet destroyed
   HostCounters counters;
 };
 
@@ -154,14 +155,17 @@ class Transport final : public RoundTripper {
   void offer_streams_locked(PooledConn& pc, TimePoint now, Deferred& later);
   void place_conn_locked(PooledConn& pc, TimePoint now, Deferred& later);
   void unplace_locked(PooledConn& pc);
-  void drain_locked(PooledConn& pc, CloseReason why, TimePoint now, Deferred& later);
-  void close_conn_locked(PooledConn* pc, CloseReason why, TimePoint now, Deferred& later);
+  void drain_locked(PooledConn& pc, CloseReason why, Deferred& later);
+  void close_conn_locked(PooledConn* pc, CloseReason why, Deferred& later);
   void dec_conns_per_host_locked(HostPool& h, TimePoint now, Deferred& later);
   void expire_idle_locked(TimePoint now, Deferred& later);
   void refresh_capacity_locked(PooledConn& pc);
   PooledConn* new_conn_locked(HostPool& h, std::unique_ptr<Conn> conn);
   void cancel_waiter(WantConn& w);
   void run(Deferred& later);
+  // release_closed destroys the connections a locked step closed, then passes their permits
+  // on under the lock.
+  void release_closed(Deferred& closed);
 
   // ask starts w, a request for a connection of host: when it asked, and the trace told.
   void ask(WantConn& w, HostPool* host, RequestTrace* trace);

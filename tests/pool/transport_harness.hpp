@@ -33,7 +33,7 @@ inline pool::ConnKey key_of(const std::string& host, std::uint16_t port = 80,
 // PoolState is what a host pool holds at an instant, in HostSnapshot's terms. A test step states
 // it whole, in one line, with EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 2, ...}): a field
 // left out is expected to be zero. (connected is not a field: rule 11 makes it open less the
-// dials.)
+// dials and the closing.)
 struct PoolState {
   int open = 0;            // dialing + active + idle: what the limit counts
   int idle = 0;            // in the idle list
@@ -43,6 +43,7 @@ struct PoolState {
   int dials = 0;           // dials in flight that a waiter owns
   int unowned = 0;         // dials in flight whose waiter left, for the next to adopt
   int cancelling = 0;      // dials cancelled and not yet finished
+  int closing = 0;         // connections closed and not yet destroyed, still holding a permit
 };
 
 // state_of reads the PoolState out of a snapshot.
@@ -54,7 +55,8 @@ inline PoolState state_of(const pool::HostSnapshot& s) {
           .permit_waiters = s.permit_waiters,
           .dials = s.dials_in_flight,
           .unowned = s.dials_unowned,
-          .cancelling = s.dials_cancelling};
+          .cancelling = s.dials_cancelling,
+          .closing = s.closing};
 }
 
 // to_string writes s as EXPECT_STATE takes it, every field shown.
@@ -63,7 +65,7 @@ inline std::string to_string(const PoolState& s) {
   out << "{.open = " << s.open << ", .idle = " << s.idle << ", .busy = " << s.busy
       << ", .idle_waiters = " << s.idle_waiters << ", .permit_waiters = " << s.permit_waiters
       << ", .dials = " << s.dials << ", .unowned = " << s.unowned
-      << ", .cancelling = " << s.cancelling << "}";
+      << ", .cancelling = " << s.cancelling << ", .closing = " << s.closing << "}";
   return out.str();
 }
 
@@ -84,6 +86,7 @@ inline ::testing::AssertionResult state_is(const char* snapshot_expr, const char
   field("dials", got.dials, want.dials);
   field("unowned", got.unowned, want.unowned);
   field("cancelling", got.cancelling, want.cancelling);
+  field("closing", got.closing, want.closing);
   if (diff.str().empty()) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "pool state of " << snapshot_expr << ":" << diff.str()
                                        << "\n  whole: " << to_string(got);
@@ -145,6 +148,14 @@ class TransportTest : public ::testing::Test {
           g.got = co_await t_->get_conn(h, &g, g.cancel.slot());
         },
         asio::detached);
+  }
+
+  // get_dialed has g ask, then completes the dial it started, number `dial`, so g holds it.
+  void get_dialed(Getter& g, int dial) {
+    get(g);
+    settle();
+    dialer_.complete(dial);
+    settle();
   }
 
   void call(Caller& c, pool::HostPool* h = nullptr, bool replayable = true) {

@@ -62,10 +62,7 @@ TEST_F(TransportTest, ConnReleasedBeforeWaiterSuspendsIsHandedOver) {
   };
   make(o);
   Getter a, b;
-  get(a);
-  settle();
-  dialer_.complete(0);
-  settle();
+  get_dialed(a, 0);
   ASSERT_TRUE(a.ok());
 
   pause = true;
@@ -87,10 +84,7 @@ TEST_F(TransportTest, ConnReleasedBeforeWaiterSuspendsIsHandedOver) {
 TEST_F(TransportTest, ConnReleasedBeforeLookingIsFoundIdle) {
   make(capped(1));
   Getter a, b;
-  get(a);
-  settle();
-  dialer_.complete(0);
-  settle();
+  get_dialed(a, 0);
   put(a);
   settle();
   EXPECT_STATE(snap(), {.open = 1, .idle = 1});
@@ -152,10 +146,7 @@ TEST_F(TransportTest, IdleConnPastTimeoutIsClosedNotHandedOut) {
   o.idle_conn_timeout = 90s;
   make(o);
   Getter a, b;
-  get(a);
-  settle();
-  dialer_.complete(0);
-  settle();
+  get_dialed(a, 0);
   put(a);
   settle();
   clock_.advance(89s);
@@ -243,10 +234,7 @@ TEST_F(TransportTest, MaxConnsPerHostManyRequestsTwoDials) {
 TEST_F(TransportTest, LateBindingWaiterTakesReleasedConnAndDialServesNext) {
   make(capped(2));
   Getter a, b, c;
-  get(a);
-  settle();
-  dialer_.complete(0);
-  settle();
+  get_dialed(a, 0);
   get(b);  // its dial (#1) stalls
   settle();
   get(c);  // at the limit: queued for a permit
@@ -272,10 +260,7 @@ TEST_F(TransportTest, LateBindingWaiterTakesReleasedConnAndDialServesNext) {
 TEST_F(TransportTest, LateDialNobodyWaitsForGoesIdle) {
   make(capped(0));
   Getter a, b;
-  get(a);
-  settle();
-  dialer_.complete(0);
-  settle();
+  get_dialed(a, 0);
   get(b);
   settle();
   EXPECT_EQ(dialer_.started(), 2);
@@ -331,15 +316,41 @@ TEST_F(TransportTest, FailedDialDropsCountOncePassingPermitOn) {
   EXPECT_EQ(snap().counters.dials_failed, 2u);
 }
 
+// A closed connection's permit passes on only once the connection is destroyed: until then its
+// socket is open, and a dial started with the permit would make the server see one connection
+// over the limit (the stress test caught 9 open at a cap of 8 between two threads).
+TEST_F(TransportTest, ClosedConnKeepsItsPermitUntilDestroyed) {
+  make(capped(1));
+  Getter a, b;
+  get_dialed(a, 0);
+  get(b);
+  settle();
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 1, .permit_waiters = 1});
+  std::optional<pool::HostSnapshot> while_destroyed;
+  dialer_.conns()[0]->on_destroy = [&] { while_destroyed = snap(); };
+  close(a);
+  ASSERT_TRUE(while_destroyed.has_value());
+  EXPECT_STATE(*while_destroyed, {.open = 1, .idle_waiters = 1, .permit_waiters = 1, .closing = 1})
+      << "b is still held back while the connection is being destroyed";
+  EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 1, .dials = 1}) << "then b's dial starts";
+  settle();
+  EXPECT_EQ(dialer_.started(), 2);
+  dialer_.complete(1);
+  settle();
+  ASSERT_TRUE(b.ok());
+  // With nobody held back, the count itself drops only after the destruction.
+  dialer_.conns()[1]->on_destroy = [&] { while_destroyed = snap(); };
+  close(b);
+  EXPECT_STATE(*while_destroyed, {.open = 1, .closing = 1});
+  EXPECT_STATE(snap(), {});
+}
+
 // Waiters cancelled while queued for a permit neither leak a permit nor strand another.
 TEST_F(TransportTest, CancelledPermitWaitersLeakNothing) {
   make(capped(1));
   Getter a;
   std::array<Getter, 4> q;
-  get(a);
-  settle();
-  dialer_.complete(0);
-  settle();
+  get_dialed(a, 0);
   for (auto& x : q) get(x);
   settle();
   EXPECT_STATE(snap(), {.open = 1, .idle_waiters = 4, .permit_waiters = 4});
@@ -555,10 +566,7 @@ TEST_F(TransportTest, MaxPerHostIdleConns) {
 TEST_F(TransportTest, HandOverIgnoresIdleCap) {
   make(capped(1, 0));
   Getter a, b;
-  get(a);
-  settle();
-  dialer_.complete(0);
-  settle();
+  get_dialed(a, 0);
   get(b);
   settle();
   put(a);
@@ -614,10 +622,7 @@ TEST_F(TransportTest, CloseIdleConnsThenReturn) {
   EXPECT_STATE(snap(), {}) << "returned after close_idle_connections: closed";
   EXPECT_EQ(closes(CloseReason::run_end), 2u);
   Getter c;
-  get(c);
-  settle();
-  dialer_.complete(2);
-  settle();
+  get_dialed(c, 2);
   put(c);
   settle();
   EXPECT_STATE(snap(), {.open = 1, .idle = 1}) << "a checkout clears the flag";
@@ -872,10 +877,7 @@ TEST_F(TransportTest, FailedDialsNeverCountAsConnected) {
 TEST_F(TransportTest, GotConnSaysWhetherTheLimitHeldTheRequestBack) {
   make(capped(1));
   Getter a, b, c;
-  get(a);
-  settle();
-  dialer_.complete(0);
-  settle();
+  get_dialed(a, 0);
   EXPECT_FALSE(a.got->info.queued_at_limit) << "a got a permit at once";
   get(b);
   settle();
@@ -921,10 +923,7 @@ TEST_F(TransportTest, HostIndexesFollowFirstUse) {
 TEST_F(TransportTest, PermitWaitIsMeasuredOnThePoolClock) {
   make(capped(1));
   Getter a, b;
-  get(a);
-  settle();
-  dialer_.complete(0);
-  settle();
+  get_dialed(a, 0);
   get(b);
   settle();
   clock_.advance(25ms);

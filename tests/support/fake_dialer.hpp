@@ -5,6 +5,7 @@
 // io_context with poll(); only auto_complete dials may also come from several threads.
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,7 +25,10 @@ using pool::error_code;
 // FakeConnState is the test's view of one fake connection; it outlives the connection.
 struct FakeConnState {
   int id = 0;
-  bool destroyed = false;    // the pool closed (destroyed) the connection
+  bool destroyed = false;  // the pool closed (destroyed) the connection
+  // on_destroy, when set, runs in the connection's destructor: the test's look at the pool
+  // while the socket would still be open.
+  std::function<void()> on_destroy;
   bool peer_closed = false;  // what Conn::peer_closed reports
   int round_trips = 0;
   // streams is what max_concurrent_streams reports: 1 as HTTP/1.1, more as HTTP/2.
@@ -87,7 +91,10 @@ struct FakeConnState {
 class FakeConn final : public pool::Conn {
  public:
   explicit FakeConn(std::shared_ptr<FakeConnState> state) : state_(std::move(state)) {}
-  ~FakeConn() override { state_->destroyed = true; }
+  ~FakeConn() override {
+    if (state_->on_destroy) state_->on_destroy();
+    state_->destroyed = true;
+  }
 
   asio::awaitable<pool::ConnResult> round_trip(const pool::Request& req,
                                                pool::Response& resp) override;
