@@ -188,10 +188,12 @@ TEST(Engine, RateModeHoldsTheRequestedRate) {
   cfg.duration = std::chrono::seconds(2);
   const RunResult r = run(cfg);
   // Every 2 ms slot of the schedule is sent, or counted dropped when the worker reached it
-  // only after the end (a slow machine, a sanitizer): never lost.
-  EXPECT_EQ(r.requests + r.dropped, 1000u);
+  // only after the end (a slow machine, a sanitizer): never lost. What was sent finished, or was
+  // still in flight at the end (a sanitizer's slower round trip) and is counted unfinished.
+  EXPECT_EQ(r.requests + r.unfinished + r.dropped, 1000u);
   EXPECT_LE(r.dropped, 10u);
-  EXPECT_NEAR(r.rps(), 500.0, 10.0) << "achieved rate within 2%";
+  EXPECT_LE(r.unfinished, 20u) << "at most the users' worth were cut off by the end";
+  EXPECT_NEAR(r.sent_rate(), 500.0, 10.0) << "sent rate within 2%";
   EXPECT_EQ(r.service_time.count(), r.requests);
 }
 
