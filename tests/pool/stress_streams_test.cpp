@@ -237,6 +237,10 @@ TEST_P(StreamsStressTest, PoolStaysCleanWithMisbehavingMultiplexedConnections) {
   std::printf("stress streams: cap %d, seed %u (set HLOAD_STRESS_SEED to replay)\n", cap, seed);
   ChaosDialer dialer;
   pool::SteadyClock clock;
+  // The io_contexts outlive the transport: connections it still holds when a failed
+  // assertion ends the test early have sockets on them.
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  for (int i = 0; i < kThreads; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
   pool::TransportOptions o;
   o.max_conns_per_host = cap;
   o.max_idle_conns_per_host = 8;
@@ -245,8 +249,6 @@ TEST_P(StreamsStressTest, PoolStaysCleanWithMisbehavingMultiplexedConnections) {
   pool::HostPool* host = t.host_for(
       pool::ConnKey{"http", "chaos.test", 80, "", pool::ConnKey::Http::v2_prior_knowledge});
 
-  std::vector<std::unique_ptr<asio::io_context>> ios;
-  for (int i = 0; i < kThreads; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
   Tally tally;
   const int n_rounds = rounds();
   for (int round = 0; round < n_rounds; ++round) {
@@ -280,6 +282,7 @@ TEST_P(StreamsStressTest, PoolStaysCleanWithMisbehavingMultiplexedConnections) {
     ASSERT_EQ(s.permit_waiters, 0) << "round " << round;
     ASSERT_EQ(s.dials_in_flight, 0) << "round " << round;
     ASSERT_EQ(s.dials_cancelling, 0) << "round " << round;
+    ASSERT_EQ(s.closing, 0) << "round " << round;
     ASSERT_EQ(s.streams, 0) << "round " << round;
     ASSERT_EQ(s.busy, 0) << "round " << round;
     ASSERT_EQ(s.open, s.idle + s.dials_unowned) << "round " << round;

@@ -196,6 +196,10 @@ TEST_P(StressTest, PoolStaysCleanUnderRandomRacesAndCancellations) {
   pool::TcpDialer tcp(pool::steady_clock(), pool::TcpDialerOptions{2s});
   CountingDialer dialer(tcp);
   pool::SteadyClock clock;
+  // The io_contexts outlive the transport: connections it still holds when a failed
+  // assertion ends the test early have sockets on them.
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  for (int i = 0; i < threads_n; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
   pool::TransportOptions o;
   o.max_conns_per_host = cap;
   o.max_idle_conns_per_host = kRequesters;
@@ -204,8 +208,6 @@ TEST_P(StressTest, PoolStaysCleanUnderRandomRacesAndCancellations) {
   pool::HostPool* host =
       t.host_for(pool::ConnKey{"http", "127.0.0.1", srv.port(), "", pool::ConnKey::Http::v1});
 
-  std::vector<std::unique_ptr<asio::io_context>> ios;
-  for (int i = 0; i < threads_n; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
   Tally tally;
   Watchdog watchdog(kStallLimit, [&] {
     const pool::HostSnapshot s = t.snapshot(host);
@@ -252,6 +254,7 @@ TEST_P(StressTest, PoolStaysCleanUnderRandomRacesAndCancellations) {
     ASSERT_EQ(s.permit_waiters, 0) << "round " << round;
     ASSERT_EQ(s.dials_in_flight, 0) << "round " << round;
     ASSERT_EQ(s.dials_cancelling, 0) << "round " << round;
+    ASSERT_EQ(s.closing, 0) << "round " << round;
     ASSERT_EQ(s.open, s.idle) << "round " << round << ": a connection is neither idle nor closed";
     ASSERT_LE(s.max_open, cap) << "round " << round;
     ASSERT_LE(dialer.max_open(), cap) << "round " << round << ": more open at once than the cap";
