@@ -45,6 +45,7 @@ struct Transport::Deferred {
   };
   struct Closing {
     std::unique_ptr<PooledConn> pc;
+    HostPool* host;  // the connection's, kept for handing its permit on once it is destroyed
     CloseReason why;
   };
   struct Lists {
@@ -685,7 +686,7 @@ void Transport::close_conn_locked(PooledConn* pc, CloseReason why, Deferred& lat
   // on here, under the lock, another thread could dial with it while this socket is still
   // open, and the server would see one connection over the limit (rule 5).
   ++h.closing;
-  later.add().closing.push_back({std::unique_ptr<PooledConn>(pc), why});
+  later.add().closing.push_back({std::unique_ptr<PooledConn>(pc), &h, why});
 }
 
 void Transport::dec_conns_per_host_locked(HostPool& h, TimePoint now, Deferred& later) {
@@ -852,21 +853,19 @@ void Transport::run(Deferred& later) {
 }
 
 void Transport::release_closed(Deferred& closed) {
-  boost::container::small_vector<HostPool*, 2> hosts;
-  for (auto& c : closed.lists->closing) {
-    HostPool* h = c.pc->host;
-    hosts.push_back(h);
+  auto& closing = closed.lists->closing;
+  for (auto& c : closing) {
     c.pc.reset();
-    if (observer_) observer_->on_conn_closed(h->key, c.why);
+    if (observer_) observer_->on_conn_closed(c.host->key, c.why);
   }
   // Each connection is gone now, so its permit is free to pass on (rule 5).
   Deferred later;
   {
     auto l = lock();
     const TimePoint now = clock_.now();
-    for (HostPool* h : hosts) {
-      --h->closing;
-      dec_conns_per_host_locked(*h, now, later);
+    for (auto& c : closing) {
+      --c.host->closing;
+      dec_conns_per_host_locked(*c.host, now, later);
     }
   }
   run(later);
