@@ -238,7 +238,7 @@ TEST_P(StreamsStressTest, PoolStaysCleanWithMisbehavingMultiplexedConnections) {
   ChaosDialer dialer;
   pool::SteadyClock clock;
   // The io_contexts outlive the transport: connections it still holds when a failed
-  // assertion ends the test early have sockets on them.
+  // assertion ends the test early hold their executors and timers.
   std::vector<std::unique_ptr<asio::io_context>> ios;
   for (int i = 0; i < kThreads; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
   pool::TransportOptions o;
