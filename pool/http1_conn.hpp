@@ -7,6 +7,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include "pool/conn.hpp"
+#include "pool/head_memo.hpp"
 
 namespace hload::pool {
 
@@ -16,7 +17,8 @@ namespace hload::pool {
 // http1_conn_impl.hpp, compiled once for each of the first two.
 //
 // Hot path (docs/performance.md#hot-path): one write of the pre-serialized request, then reads
-// into a buffer the connection keeps, parsed without storing headers; no timer, no socket option,
+// into a buffer the connection keeps, parsed without storing headers (a head equal to the
+// previous one is not parsed again: HeadMemo); no timer, no socket option,
 // no exception per request. Every failure is returned as a value.
 template <class Stream>
 class BasicHttp1Conn final : public Conn {
@@ -59,6 +61,7 @@ class BasicHttp1Conn final : public Conn {
   Stream stream_;
   // Kept across requests so a keep-alive connection reads without allocating.
   boost::beast::flat_buffer buffer_;
+  HeadMemo head_memo_;    // the last response head parsed in full, read again without parsing
   std::size_t read_ask_;  // what the next read asks for (http1_conn_impl.hpp: kFirstRead)
   bool reusable_ = true;
   CloseReason close_reason_ = CloseReason::server_close;

@@ -23,7 +23,7 @@
 
 #include "pool/bug.hpp"
 #include "pool/in_place_op.hpp"
-#include "pool/response_parser.hpp"
+#include "pool/response_reader.hpp"
 #include "pool/tls_errors.hpp"
 #include "pool/tls_socket.hpp"
 #include "pool/trace.hpp"
@@ -165,9 +165,9 @@ asio::awaitable<ConnResult> BasicHttp1Conn<Stream>::round_trip(const Request& re
 
   error_code ec;
   for (;;) {
-    // One parser per response, as Beast parsers are single-use: interim 1xx responses come
+    // One reader per response, as Beast parsers are single-use: interim 1xx responses come
     // before the final one on the same request.
-    ResponseParser parser(req.head);
+    ResponseReader parser(req.head, head_memo_);
     while (!parser.is_done()) {
       if (buffer_.size() > 0) {
         // The parser takes header fields only whole, so an incomplete one stays buffered

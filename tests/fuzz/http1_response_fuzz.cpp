@@ -2,7 +2,8 @@
 // in-memory test stream, the fuzz input as the server's bytes, delivered in chunks the fuzzer
 // chooses, then the server's close. Every input is read as the responses to GET requests and
 // again as the responses to HEAD requests, each time with the fuzzer's chunks and with whole
-// reads, and the invariants below must hold for all of them.
+// reads, and the invariants below must hold for all of them; a response that leaves the
+// connection reusable is then read again from the same bytes and must read the same.
 //
 // Input layout: byte 0's low four bits are k, the count of chunk-size bytes that follow; each
 // of those k bytes is a chunk size (1 to 255, 0 meaning 512), used in turn, cyclically; the
@@ -220,6 +221,32 @@ bool same_outcome(const Exchange& a, const Exchange& b) {
          a.resp.keep_alive == b.resp.keep_alive;
 }
 
+// check_repeat reads the payload as a GET's response, then, if that left the connection
+// reusable with every byte read, the same bytes again, in the fuzzer's chunks and whole: the
+// connection remembers a head it parsed (HeadMemo) and reads the same head again without
+// parsing it, which must change nothing of what the response reads as.
+void check_repeat(std::string_view payload, std::span<const std::uint8_t> sizes) {
+  Session session;
+  Feed first_feed(payload, {});
+  const Exchange first = session.round_trip(first_feed, false);
+  if (first.result.ec || !session.conn().reusable() || first.delivered != payload.size()) return;
+  for (const bool split : {true, false, true}) {
+    Feed feed(payload, split ? sizes : std::span<const std::uint8_t>{});
+    const Exchange again = session.round_trip(feed, false);
+    HLOAD_CHECK(!again.result.ec && again.resp.status == first.resp.status &&
+                    again.resp.body_bytes == first.resp.body_bytes &&
+                    again.resp.keep_alive == first.resp.keep_alive &&
+                    again.resp.bytes_in == first.resp.bytes_in,
+                "read again (%s reads), the response gave (%s, status %u, body %llu, keep_alive "
+                "%d), the first time (status %u, body %llu, keep_alive %d)",
+                split ? "split" : "whole", again.result.ec.message().c_str(), again.resp.status,
+                static_cast<unsigned long long>(again.resp.body_bytes), again.resp.keep_alive,
+                first.resp.status, static_cast<unsigned long long>(first.resp.body_bytes),
+                first.resp.keep_alive);
+    if (!session.conn().reusable()) return;
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -247,5 +274,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 head ? "HEAD" : "GET", end == payload.npos ? payload.size() : end + 4,
                 kHeaderLimit);
   }
+  check_repeat(payload, sizes);
   return 0;
 }
