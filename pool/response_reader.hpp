@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <boost/asio/buffer.hpp>
@@ -39,7 +40,7 @@ class ResponseReader {
   bool keep_alive() const noexcept;
   std::uint64_t body_bytes() const noexcept;
   // location is the Location of a redirect (3xx); a redirect is never read from the memo.
-  const std::string& location() const noexcept { return parser_.location(); }
+  const std::string& location() const noexcept;
 
  private:
   enum class Source { undecided, memo, parser };
@@ -47,7 +48,9 @@ class ResponseReader {
   std::size_t feed_memo(boost::asio::const_buffer bytes, std::size_t skip) noexcept;
   std::size_t feed_parser(boost::asio::const_buffer bytes, boost::beast::error_code& ec);
 
-  ResponseParser parser_;
+  // Made only for a response the memo does not match: a Beast parser is about 50
+  // instructions to make and destroy.
+  std::optional<ResponseParser> parser_;
   HeadMemo& memo_;
   std::uint64_t body_left_ = 0;  // from the memo: body bytes still to come
   std::uint64_t body_seen_ = 0;  // from the memo: body bytes consumed
