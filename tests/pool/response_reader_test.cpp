@@ -61,6 +61,9 @@ Outcome read(pool::HeadMemo& memo, std::string_view wire, bool head_request = fa
     arrived = std::min(wire.size(), arrived + (chunk == 0 ? wire.size() : chunk));
   }
   out.done = reader.is_done();
+  // What a response meant is asked only of one that did not fail, as the connection does:
+  // Beast asserts its header was parsed.
+  if (out.ec) return out;
   out.status = reader.status();
   out.keep_alive = reader.keep_alive();
   out.body = reader.body_bytes();
